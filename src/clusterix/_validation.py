@@ -1,0 +1,105 @@
+"""Boundary checks with one message shape.
+
+``The 'x' parameter of f must be <what>. Got <value> instead.`` Public functions call
+these once; private helpers may assume valid input.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Collection
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from clusterix.errors import InvalidInputError
+
+ArrayOrSparse = np.ndarray | sp.sparray | sp.spmatrix
+
+
+def parameter_error(name: str, function: str, expected: str, got: Any) -> InvalidInputError:
+    """Build the one error message used for every bad parameter."""
+    return InvalidInputError(
+        f"The {name!r} parameter of {function} must be {expected}. Got {got!r} instead."
+    )
+
+
+def check_option(value: Any, options: Collection[Any], *, name: str, function: str) -> Any:
+    """Return ``value`` if it is one of ``options``, else raise naming all of them."""
+    if value not in options:
+        listed = ", ".join(repr(o) for o in options)
+        raise parameter_error(name, function, f"one of {listed}", value)
+    return value
+
+
+def check_number(
+    value: Any,
+    *,
+    name: str,
+    function: str,
+    low: float | None = None,
+    high: float | None = None,
+    low_inclusive: bool = True,
+    integer: bool = False,
+) -> float | int:
+    """Return ``value`` if it is a finite real (or integer) number within the bounds."""
+    kind = "an int" if integer else "a real number"
+    wanted = numbers.Integral if integer else numbers.Real
+    interval = (
+        f"{'[' if low_inclusive else '('}{'-inf' if low is None else low}, "
+        f"{'inf' if high is None else high}]"
+    )
+    if isinstance(value, bool) or not isinstance(value, wanted):
+        raise parameter_error(name, function, f"{kind} in {interval}", value)
+    if not np.isfinite(value):
+        raise parameter_error(name, function, f"a finite {kind[2:]} in {interval}", value)
+    too_low = low is not None and (value < low if low_inclusive else value <= low)
+    too_high = high is not None and value > high
+    if too_low or too_high:
+        raise parameter_error(name, function, f"{kind} in {interval}", value)
+    return value
+
+
+def check_matrix(
+    matrix: Any, *, name: str, function: str, square: bool = False
+) -> ArrayOrSparse:
+    """Return a 2-D, finite, non-negative float matrix (dense or sparse), never a copy of the caller's object that is then changed."""
+    if sp.issparse(matrix):
+        values = sp.csr_array(matrix, dtype=np.float64)
+        data = values.data
+    else:
+        try:
+            values = np.asarray(matrix, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise parameter_error(name, function, "a 2-D numeric matrix", type(matrix).__name__) from error
+        data = values
+    if values.ndim != 2:
+        raise parameter_error(name, function, "a 2-D matrix", f"an array of shape {values.shape}")
+    if values.shape[0] == 0 or values.shape[1] == 0:
+        raise parameter_error(name, function, "a non-empty matrix", f"shape {values.shape}")
+    if square and values.shape[0] != values.shape[1]:
+        raise parameter_error(name, function, "a square matrix", f"shape {values.shape}")
+    if not np.all(np.isfinite(data)):
+        where = _first_positions(~np.isfinite(values.toarray() if sp.issparse(values) else values))
+        raise InvalidInputError(
+            f"The {name!r} parameter of {function} contains NaN or infinite values at "
+            f"(row, column) {where}. Fill or drop them before computing indicators."
+        )
+    if np.any(data < 0):
+        where = _first_positions((values.toarray() if sp.issparse(values) else values) < 0)
+        raise InvalidInputError(
+            f"The {name!r} parameter of {function} contains negative values at "
+            f"(row, column) {where}. Indicators need non-negative sizes."
+        )
+    return values
+
+
+def _first_positions(mask: np.ndarray, limit: int = 5) -> list[tuple[int, int]]:
+    rows, cols = np.nonzero(mask)
+    return [(int(r), int(c)) for r, c in zip(rows[:limit], cols[:limit], strict=True)]
+
+
+def as_dense(matrix: ArrayOrSparse) -> np.ndarray:
+    """Dense float64 view of a dense or sparse matrix."""
+    return matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix, dtype=np.float64)

@@ -1,0 +1,401 @@
+"""Economic and knowledge complexity: diversity, ubiquity, ECI/PCI, reflections,
+fitness & complexity, complexity outlook index and gain.
+
+ECI and PCI are computed as the second singular vectors of
+:math:`\\tilde M = D^{-1/2} M U^{-1/2}` (Mealy, Farmer & Teytelboym 2019), rescaled by
+:math:`D^{-1/2}` and :math:`U^{-1/2}`. They are exactly the eigenvectors of
+:math:`D^{-1} M U^{-1} M^T` and :math:`U^{-1} M^T D^{-1} M` used by Hidalgo & Hausmann
+(2009), without forming either dense matrix or decomposing it fully.
+The same maths on region x technology data gives the knowledge complexity index
+(KCI) and technological complexity index (TCI) of Balland & Rigby (2017).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, svds
+
+from clusterix._validation import ArrayOrSparse, as_dense, check_matrix, check_number, check_option
+from clusterix.errors import AmbiguousResultError, NotConvergedError
+from clusterix.indicators.conventions import Conventions, resolve_conventions
+
+__all__ = [
+    "ComplexityVectors",
+    "METHODS",
+    "COG_VARIANTS",
+    "complexity_outlook_gain",
+    "complexity_outlook_index",
+    "complexity_vectors",
+    "diversity",
+    "eci_pci",
+    "fitness_complexity",
+    "reflections",
+    "ubiquity",
+]
+
+METHODS = ("eigenvector", "reflections")
+COG_VARIANTS = ("growthlab", "atlas")
+DEFAULT_STEPS = 20
+_DENSE_LIMIT = 64  # below this many rows or columns a dense SVD is cheaper than ARPACK
+_TIE = 1e-10
+
+
+def diversity(presence: ArrayOrSparse) -> np.ndarray:
+    """Number of activities each region is present in, :math:`k_{r,0} = \\sum_p M_{rp}`.
+
+    Examples
+    --------
+    >>> diversity(np.array([[1, 1], [0, 1]])).tolist()
+    [2.0, 1.0]
+    """
+    presence = check_matrix(presence, name="presence", function="diversity")
+    return np.asarray(presence.sum(axis=1), dtype=np.float64).ravel()
+
+
+def ubiquity(presence: ArrayOrSparse) -> np.ndarray:
+    """Number of regions present in each activity, :math:`k_{p,0} = \\sum_r M_{rp}`.
+
+    Examples
+    --------
+    >>> ubiquity(np.array([[1, 1], [0, 1]])).tolist()
+    [1.0, 2.0]
+    """
+    presence = check_matrix(presence, name="presence", function="ubiquity")
+    return np.asarray(presence.sum(axis=0), dtype=np.float64).ravel()
+
+
+def reflections(presence: ArrayOrSparse, *, steps: int = DEFAULT_STEPS) -> tuple[np.ndarray, np.ndarray]:
+    r"""Method of reflections (Hidalgo & Hausmann 2009): :math:`k_{r,N}` and :math:`k_{p,N}`.
+
+    .. math:: k_{r,N} = \frac{1}{k_{r,0}} \sum_p M_{rp} k_{p,N-1}, \qquad
+              k_{p,N} = \frac{1}{k_{p,0}} \sum_r M_{rp} k_{r,N-1}
+
+    Step 0 gives diversity and ubiquity. Every region and activity needs at least one
+    presence.
+
+    Examples
+    --------
+    >>> [v.tolist() for v in reflections(np.array([[1, 1], [0, 1]]), steps=1)]
+    [[1.5, 2.0], [2.0, 1.5]]
+    """
+    presence = check_matrix(presence, name="presence", function="reflections")
+    check_number(steps, name="steps", function="reflections", low=0, integer=True)
+    _check_degrees(presence)
+    return _reflections(sp.csr_array(presence), steps)
+
+
+def _reflections(presence: sp.csr_array, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    region_degree = np.asarray(presence.sum(axis=1)).ravel()
+    activity_degree = np.asarray(presence.sum(axis=0)).ravel()
+    kr, kp = region_degree, activity_degree
+    for _ in range(steps):
+        kr, kp = (presence @ kp) / region_degree, (presence.T @ kr) / activity_degree
+    return kr, kp
+
+
+def _check_degrees(presence: ArrayOrSparse) -> None:
+    rows = np.flatnonzero(np.asarray(presence.sum(axis=1)).ravel() == 0)
+    columns = np.flatnonzero(np.asarray(presence.sum(axis=0)).ravel() == 0)
+    if rows.size or columns.size:
+        raise AmbiguousResultError(
+            "Complexity is undefined for regions or activities with no presence: "
+            f"{rows.size} region rows (first {rows[:5].tolist()}) and {columns.size} activity "
+            f"columns (first {columns[:5].tolist()}) are empty. Lower the presence threshold "
+            "or drop them."
+        )
+
+
+def _check_connected(presence: sp.csr_array) -> None:
+    n_regions, n_activities = presence.shape
+    graph = sp.block_array([[None, presence], [presence.T, None]], format="csr")
+    count, labels = connected_components(graph, directed=False)
+    if count > 1:
+        sizes = np.bincount(labels)
+        first = np.flatnonzero(labels[:n_regions] != labels[0])[:5].tolist()
+        raise AmbiguousResultError(
+            f"The region-activity network has {count} disconnected parts (sizes "
+            f"{sorted(sizes.tolist(), reverse=True)[:5]}), so ECI/PCI are not uniquely "
+            f"defined. Regions outside the first part: rows {first}. Compute complexity "
+            "for each part separately or lower the presence threshold."
+        )
+
+
+@dataclass(frozen=True)
+class ComplexityVectors:
+    """Raw complexity vectors, oriented by the sign convention, before any scaling.
+
+    ``region`` is :math:`k_r = D^{-1} M k_p`, so a region's value is the mean over its
+    activities; ``singular_value`` is :math:`\\sigma_2` (NaN for reflections).
+    """
+
+    region: np.ndarray
+    activity: np.ndarray
+    singular_value: float
+
+
+def complexity_vectors(
+    presence: ArrayOrSparse,
+    *,
+    method: str = "eigenvector",
+    sign: str = "diversity",
+    steps: int = DEFAULT_STEPS,
+) -> ComplexityVectors:
+    """Unscaled ECI/PCI vectors by the eigenvector (SVD) method or by reflections.
+
+    Raises
+    ------
+    AmbiguousResultError
+        Empty rows/columns, a disconnected network, or tied singular values.
+    NotConvergedError
+        The iterative SVD did not converge.
+    """
+    presence = check_matrix(presence, name="presence", function="complexity_vectors")
+    check_option(method, METHODS, name="method", function="complexity_vectors")
+    check_option(sign, ("diversity", "reflections"), name="sign", function="complexity_vectors")
+    check_number(steps, name="steps", function="complexity_vectors", low=0, integer=True)
+    return _complexity_vectors(sp.csr_array(presence), method, sign, steps)
+
+
+def _complexity_vectors(
+    presence: sp.csr_array, method: str, sign: str, steps: int
+) -> ComplexityVectors:
+    _check_degrees(presence)
+    if method == "eigenvector":
+        _check_connected(presence)
+        region, activity, sigma = _second_singular_vectors(presence)
+    else:
+        region, activity = _reflections(presence, steps)
+        activity = (presence.T @ region) / np.asarray(presence.sum(axis=0)).ravel()
+        sigma = float("nan")
+    reference = (
+        np.asarray(presence.sum(axis=1)).ravel()
+        if sign == "diversity"
+        else _reflections(presence, DEFAULT_STEPS)[0]
+    )
+    orientation = _orientation(region, reference)
+    return ComplexityVectors(orientation * region, orientation * activity, sigma)
+
+
+def _orientation(vector: np.ndarray, reference: np.ndarray) -> float:
+    if np.ptp(vector) == 0:
+        raise AmbiguousResultError("The complexity vector is constant; ECI is undefined.")
+    if np.ptp(reference) == 0:
+        return 1.0  # every region alike on the reference: no orientation to take from it
+    return -1.0 if np.corrcoef(vector, reference)[0, 1] < 0 else 1.0
+
+
+def _second_singular_vectors(presence: sp.csr_array) -> tuple[np.ndarray, np.ndarray, float]:
+    region_degree = np.asarray(presence.sum(axis=1)).ravel()
+    activity_degree = np.asarray(presence.sum(axis=0)).ravel()
+    left_scale = 1.0 / np.sqrt(region_degree)
+    right_scale = 1.0 / np.sqrt(activity_degree)
+    normalised = sp.csr_array(
+        sp.diags_array(left_scale) @ presence.astype(np.float64) @ sp.diags_array(right_scale)
+    )
+    if min(normalised.shape) <= _DENSE_LIMIT:
+        _, sigmas, right_t = np.linalg.svd(normalised.toarray(), full_matrices=False)
+        right = right_t.T
+    else:
+        try:
+            _, sigmas, right_t = svds(
+                normalised, k=3, tol=0, maxiter=10_000,
+                v0=np.random.default_rng(0).uniform(0.5, 1.5, min(normalised.shape)),
+            )
+        except (ArpackNoConvergence, ArpackError) as error:
+            raise NotConvergedError(
+                f"The sparse SVD for ECI/PCI did not converge: {error}"
+            ) from error
+        right = right_t.T
+    order = np.argsort(sigmas)[::-1]
+    sigmas, right = sigmas[order], right[:, order]
+    if len(sigmas) > 2 and sigmas[1] - sigmas[2] < _TIE * max(sigmas[1], 1.0):
+        raise AmbiguousResultError(
+            f"The second and third singular values tie ({sigmas[1]:.12g}, {sigmas[2]:.12g}), "
+            "so the ECI/PCI direction is not unique."
+        )
+    activity = right[:, 1] * right_scale
+    region = (presence @ activity) / region_degree
+    return region, activity, float(sigmas[1])
+
+
+def _std(vector: np.ndarray, ddof: int) -> float:
+    return float(np.std(vector, ddof=ddof))
+
+
+def scale_vectors(vectors: ComplexityVectors, conventions: Conventions) -> tuple[np.ndarray, np.ndarray]:
+    """ECI and PCI from oriented raw vectors under the scaling conventions."""
+    region, activity = vectors.region, vectors.activity
+    if conventions.eci_scale == "unit_sum":
+        return region / abs(region.sum()), activity / abs(activity.sum())
+    spread = _std(region, conventions.ddof)
+    eci = (region - region.mean()) / spread
+    if conventions.pci_reference == "eci":
+        return eci, (activity - region.mean()) / spread
+    return eci, (activity - activity.mean()) / _std(activity, conventions.ddof)
+
+
+def eci_pci(
+    presence: ArrayOrSparse,
+    *,
+    method: str = "eigenvector",
+    conventions: str | Conventions = "growthlab",
+    steps: int = DEFAULT_STEPS,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Economic complexity index of regions and product (activity) complexity index.
+
+    With the default Growth Lab conventions, ECI is z-scored (population standard
+    deviation) and oriented to correlate positively with diversity; PCI is
+    standardised with the ECI's mean and standard deviation, so that a region's ECI is
+    the mean PCI of its activities. ``method="reflections"`` uses ``steps`` reflections
+    instead of the eigenvector.
+
+    References
+    ----------
+    Hidalgo, C. A. & Hausmann, R. (2009). PNAS 106(26), 10570-10575.
+    Mealy, P., Farmer, J. D. & Teytelboym, A. (2019). Science Advances 5(1), eaau1705.
+
+    Examples
+    --------
+    >>> m = np.array([[1, 1, 1, 1], [0, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 1]])
+    >>> eci, pci = eci_pci(m)
+    >>> bool(np.isclose(eci.mean(), 0) and np.isclose(eci.std(), 1))
+    True
+    """
+    presence = check_matrix(presence, name="presence", function="eci_pci")
+    check_option(method, METHODS, name="method", function="eci_pci")
+    check_number(steps, name="steps", function="eci_pci", low=0, integer=True)
+    conventions = resolve_conventions(conventions, function="eci_pci")
+    vectors = _complexity_vectors(sp.csr_array(presence), method, conventions.eci_sign, steps)
+    return scale_vectors(vectors, conventions)
+
+
+def fitness_complexity(
+    presence: ArrayOrSparse, *, max_iter: int = 1000, tol: float = 1e-10
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Fitness of regions and complexity of activities (Tacchella et al. 2012).
+
+    .. math:: \tilde F_r^{(n)} = \sum_p M_{rp} Q_p^{(n-1)}, \qquad
+              \tilde Q_p^{(n)} = \Big(\sum_r M_{rp} / F_r^{(n-1)}\Big)^{-1}
+
+    each normalised to mean 1 after every step, until the largest absolute change is
+    below ``tol``.
+
+    Raises
+    ------
+    NotConvergedError
+        If ``max_iter`` steps do not reach ``tol`` (or a fitness collapses to zero).
+
+    Examples
+    --------
+    >>> f, q = fitness_complexity(np.array([[1, 1], [1, 0]]))
+    >>> bool(f[0] > f[1] and q[1] > q[0])
+    True
+    """
+    presence = check_matrix(presence, name="presence", function="fitness_complexity")
+    check_number(max_iter, name="max_iter", function="fitness_complexity", low=1, integer=True)
+    check_number(tol, name="tol", function="fitness_complexity", low=0, low_inclusive=False)
+    _check_degrees(presence)
+    matrix = sp.csr_array(presence, dtype=np.float64)
+    fitness = np.ones(matrix.shape[0])
+    complexity = np.ones(matrix.shape[1])
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for iteration in range(1, max_iter + 1):
+            new_fitness = matrix @ complexity
+            new_complexity = 1.0 / (matrix.T @ (1.0 / fitness))
+            new_fitness /= new_fitness.mean()
+            new_complexity /= new_complexity.mean()
+            if not (np.all(np.isfinite(new_fitness)) and np.all(np.isfinite(new_complexity))):
+                raise NotConvergedError(
+                    f"Fitness-complexity broke down at iteration {iteration}: a fitness "
+                    "collapsed to zero (a strongly nested matrix). Use fewer iterations "
+                    "and rank-based results, or the eigenvector ECI.",
+                    iterations=iteration,
+                )
+            change = max(
+                np.abs(new_fitness - fitness).max(), np.abs(new_complexity - complexity).max()
+            )
+            fitness, complexity = new_fitness, new_complexity
+            if change < tol:
+                return fitness, complexity
+    raise NotConvergedError(
+        f"Fitness-complexity did not converge to tol={tol} in {max_iter} iterations "
+        f"(last change {change:.3g}). Raise max_iter or tol.",
+        iterations=max_iter,
+    )
+
+
+def complexity_outlook_index(
+    presence: ArrayOrSparse, density: ArrayOrSparse, pci: np.ndarray, *, ddof: int = 0
+) -> np.ndarray:
+    r"""Complexity outlook index: how much complexity lies close to a region.
+
+    .. math:: COI_r = \operatorname{z}\Big(\sum_p d_{rp} (1 - M_{rp})\, PCI_p\Big)
+
+    z-scored across regions as in the Growth Lab's ``ecomplexity``, with density as a
+    share. Pass PCI on any positive scale (the z-score removes it).
+    """
+    presence = as_dense(check_matrix(presence, name="presence", function="complexity_outlook_index"))
+    density = as_dense(check_matrix(density, name="density", function="complexity_outlook_index"))
+    return _coi(presence, density, np.asarray(pci, dtype=np.float64), ddof)
+
+
+def _coi(presence: np.ndarray, density: np.ndarray, pci: np.ndarray, ddof: int) -> np.ndarray:
+    raw = (density * (1.0 - presence)) @ pci
+    spread = _std(raw, ddof)
+    return (raw - raw.mean()) / spread if spread > 0 else np.zeros_like(raw)
+
+
+def complexity_outlook_gain(
+    presence: ArrayOrSparse,
+    proximity: ArrayOrSparse,
+    pci: np.ndarray,
+    *,
+    variant: str = "growthlab",
+    density: ArrayOrSparse | None = None,
+) -> np.ndarray:
+    r"""Complexity outlook gain: how much a region's outlook improves by entering p.
+
+    .. math:: COG_{rp} = (1 - M_{rp}) \sum_q \frac{\phi_{qp}}{\sum_{q'} \phi_{qq'}} (1 - M_{rq})\, PCI_q
+              \;\big[ - (1 - d_{rp})\, PCI_p \big]_{\text{atlas}}
+
+    ``variant="growthlab"`` (ecomplexity) omits the bracketed term; ``"atlas"`` keeps it
+    (Hausmann et al. 2014) and needs ``density`` (as a share).
+    """
+    presence = as_dense(check_matrix(presence, name="presence", function="complexity_outlook_gain"))
+    proximity = as_dense(
+        check_matrix(proximity, name="proximity", function="complexity_outlook_gain", square=True)
+    )
+    check_option(variant, COG_VARIANTS, name="variant", function="complexity_outlook_gain")
+    pci = np.asarray(pci, dtype=np.float64)
+    if variant == "atlas":
+        if density is None:
+            from clusterix._validation import parameter_error
+
+            raise parameter_error(
+                "density", "complexity_outlook_gain", "given when variant='atlas'", None
+            )
+        density = as_dense(check_matrix(density, name="density", function="complexity_outlook_gain"))
+    return _cog(presence, proximity, pci, variant, density)
+
+
+def _cog(
+    presence: np.ndarray,
+    proximity: np.ndarray,
+    pci: np.ndarray,
+    variant: str,
+    density: np.ndarray | None,
+) -> np.ndarray:
+    row_totals = proximity.sum(axis=1)
+    weights = np.zeros_like(row_totals)
+    np.divide(pci, row_totals, out=weights, where=row_totals != 0)
+    # (1 - M) @ (diag(w) phi) = 1 (w phi) - (M diag(w)) phi: one BLAS product, no 1 - M copy.
+    gain = (presence * weights[None, :]) @ proximity
+    np.subtract(weights @ proximity, gain, out=gain)
+    if variant == "atlas":
+        gain -= (1.0 - density) * pci[None, :]
+    gain *= 1.0 - presence
+    return gain

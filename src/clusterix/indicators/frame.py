@@ -1,0 +1,341 @@
+"""The pandas face of the indicators: long tables in, long tables out.
+
+This is the only module of :mod:`clusterix.indicators` that knows about pandas. Column
+names and meanings of :func:`complexity` follow the Growth Lab's ``ecomplexity``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from clusterix._validation import check_number, check_option
+from clusterix.errors import InvalidInputError, UnknownCodeError
+from clusterix.indicators.concentration import (
+    entropy,
+    herfindahl,
+    locational_gini,
+    specialisation_gini,
+)
+from clusterix.indicators.conventions import Conventions, resolve_conventions
+from clusterix.indicators.relatedness import (
+    DIAGONALS,
+    NORMALISATIONS,
+    _co_occurrence,
+    _proximity,
+    normalise_co_occurrence,
+)
+from clusterix.indicators.specialisation import _presence, _rca, hachman, krugman_index
+from clusterix.matrix import RegionActivityMatrix
+from clusterix.pipeline import ComplexityOptions, ComplexityResult, run_all
+from clusterix.tables import LongTable, read_table, validate_long
+
+__all__ = [
+    "COMPLEXITY_COLUMNS",
+    "PROXIMITY_METHODS",
+    "complexity",
+    "complexity_frame",
+    "proximity",
+    "activity_summary",
+    "region_summary",
+]
+
+COMPLEXITY_COLUMNS = (
+    "value", "rca", "mcp", "diversity", "ubiquity", "eci", "pci", "density", "coi", "cog",
+)
+PROXIMITY_METHODS = ("minimum_conditional", "cooccurrence", *NORMALISATIONS)
+
+Data = pd.DataFrame | str | Path
+
+
+def _table(data: Data, region: str, activity: str, value: str, time: str | None) -> LongTable:
+    frame = read_table(data) if isinstance(data, str | Path) else data
+    return validate_long(frame, region=region, activity=activity, value=value, time=time)
+
+
+def complexity(
+    data: Data,
+    *,
+    region: str = "region",
+    activity: str = "activity",
+    value: str = "value",
+    time: str | None = None,
+    threshold: float = 1.0,
+    presence_test: str = "rca",
+    population: pd.Series | None = None,
+    method: str = "eigenvector",
+    cog_variant: str = "growthlab",
+    conventions: str | Conventions = "growthlab",
+    relatedness: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Every complexity indicator for each (time,) region and activity.
+
+    Parameters
+    ----------
+    data : long table (DataFrame, or a CSV/Parquet/Excel path) with one row per
+        region, activity (and time) and a non-negative value.
+    region, activity, value, time : the column names in ``data``.
+    threshold : presence where RCA (or RPOP) >= threshold.
+    presence_test : ``"rca"`` or ``"rpop"``; RPOP needs ``population``, a Series indexed
+        by region (or by (time, region)).
+    method : ``"eigenvector"`` or ``"reflections"``.
+    cog_variant : ``"growthlab"`` (default, as ``ecomplexity``) or ``"atlas"``.
+    conventions : ``"growthlab"``, ``"atlas"``, ``"econgeo"`` or a :class:`Conventions`.
+    relatedness : optional long DataFrame ``activity_1, activity_2, proximity`` used
+        instead of the proximity computed from the data (labour flows, input-output).
+
+    Returns
+    -------
+    DataFrame with ``[time,] region, activity, value, rca, mcp, diversity, ubiquity,
+    eci, pci, density, coi, cog`` (and ``rpop``): one row per region and activity of
+    each period (zeros included), labels as categoricals. Regions and activities with a
+    zero total in a period have no rows in it.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"region": list("aabbcc"), "activity": list("xyxyxy"),
+    ...                      "value": [3, 1, 1, 3, 2, 2]})
+    >>> complexity(data)[["region", "activity", "rca", "mcp"]].head(2).to_dict("list")
+    {'region': ['a', 'a'], 'activity': ['x', 'y'], 'rca': [1.5, 0.5], 'mcp': [1, 0]}
+    """
+    table = _table(data, region, activity, value, time)
+    options = ComplexityOptions(
+        threshold=threshold, presence_test=presence_test, method=method,
+        cog_variant=cog_variant, conventions=resolve_conventions(conventions, function="complexity"),
+    )
+    results = run_all(
+        table.matrices(), options,
+        population=_population_aligner(population, options.presence_test),
+        relatedness=None if relatedness is None else _relatedness_aligner(relatedness),
+    )
+    return complexity_frame(results, table, region=region, activity=activity, time=time)
+
+
+def complexity_frame(
+    results: Iterable[ComplexityResult],
+    table: LongTable,
+    *,
+    region: str = "region",
+    activity: str = "activity",
+    time: str | None = None,
+) -> pd.DataFrame:
+    """Stack per-period results into the long output of :func:`complexity`."""
+    frames = [_result_frame(result, table, region, activity, time) for result in results]
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True, copy=False)
+
+
+def _result_frame(
+    result: ComplexityResult, table: LongTable, region: str, activity: str, time: str | None
+) -> pd.DataFrame:
+    matrix = result.matrix
+    n_regions, n_activities = matrix.shape
+    region_codes = table.regions.get_indexer(matrix.regions)
+    activity_codes = table.activities.get_indexer(matrix.activities)
+    columns: dict[str, object] = {}
+    if time is not None:
+        columns[time] = np.full(n_regions * n_activities, matrix.period, dtype=object)
+        columns[time] = pd.array(columns[time]).astype(table.periods.dtype)
+    columns[region] = pd.Categorical.from_codes(
+        np.repeat(region_codes, n_activities), categories=table.regions
+    )
+    columns[activity] = pd.Categorical.from_codes(
+        np.tile(activity_codes, n_regions), categories=table.activities
+    )
+    columns["value"] = matrix.values.toarray().ravel()
+    columns["rca"] = result.rca.ravel()
+    if result.rpop is not None:
+        columns["rpop"] = result.rpop.ravel()
+    columns["mcp"] = result.mcp.ravel()
+    for name in ("diversity", "eci", "coi"):
+        columns[name] = np.repeat(getattr(result, name), n_activities)
+    for name in ("ubiquity", "pci"):
+        columns[name] = np.tile(getattr(result, name), n_regions)
+    columns["density"] = result.density.ravel()
+    columns["cog"] = result.cog.ravel()
+    order = [c for c in (time, region, activity) if c is not None]
+    rest = ["value", "rca", *(["rpop"] if result.rpop is not None else []), "mcp",
+            "diversity", "ubiquity", "eci", "pci", "density", "coi", "cog"]
+    return pd.DataFrame({name: columns[name] for name in [*order, *rest]}, copy=False)
+
+
+def _population_aligner(
+    population: pd.Series | None, presence_test: str
+) -> Callable[[RegionActivityMatrix], np.ndarray] | None:
+    if presence_test != "rpop":
+        if population is not None:
+            raise InvalidInputError(
+                "population is only used with presence_test='rpop'; drop it or set that test."
+            )
+        return None
+    if not isinstance(population, pd.Series):
+        raise InvalidInputError(
+            "presence_test='rpop' needs population=, a pandas Series of inhabitants indexed "
+            "by region (or by (time, region))."
+        )
+
+    def align(matrix: RegionActivityMatrix) -> np.ndarray:
+        series = population
+        if isinstance(series.index, pd.MultiIndex):
+            if matrix.period not in series.index.get_level_values(0):
+                raise UnknownCodeError(f"population has no values for period {matrix.period!r}.")
+            series = series.xs(matrix.period, level=0)
+        aligned = series.reindex(matrix.regions)
+        if aligned.isna().any():
+            absent = list(matrix.regions[aligned.isna().to_numpy()][:5])
+            raise UnknownCodeError(
+                f"population has no value for {int(aligned.isna().sum())} region(s), first "
+                f"{absent}; give every region a population."
+            )
+        return aligned.to_numpy(dtype=np.float64)
+
+    return align
+
+
+def _relatedness_aligner(relatedness: pd.DataFrame) -> Callable[[RegionActivityMatrix], np.ndarray]:
+    needed = ["activity_1", "activity_2", "proximity"]
+    if not isinstance(relatedness, pd.DataFrame) or not set(needed) <= set(relatedness.columns):
+        raise InvalidInputError(
+            f"relatedness must be a DataFrame with columns {needed} (as returned by proximity())."
+        )
+    weights = pd.to_numeric(relatedness["proximity"], errors="coerce").to_numpy(dtype=np.float64)
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        bad = relatedness.loc[~(np.isfinite(weights) & (weights >= 0)), needed].head(5)
+        raise InvalidInputError(
+            f"relatedness has missing, non-numeric, infinite or negative proximity values, "
+            f"first rows: {bad.to_dict('records')}."
+        )
+    if relatedness.duplicated(["activity_1", "activity_2"]).any():
+        raise InvalidInputError("relatedness has duplicate (activity_1, activity_2) pairs.")
+
+    def align(matrix: RegionActivityMatrix) -> np.ndarray:
+        rows = matrix.activities.get_indexer(relatedness["activity_1"])
+        cols = matrix.activities.get_indexer(relatedness["activity_2"])
+        known = (rows >= 0) & (cols >= 0)
+        out = np.zeros((len(matrix.activities),) * 2)
+        out[rows[known], cols[known]] = weights[known]
+        covered = np.zeros(len(matrix.activities), dtype=bool)
+        covered[rows[known]] = True
+        covered[cols[known]] = True
+        if not covered.all():
+            absent = list(matrix.activities[~covered][:5])
+            raise UnknownCodeError(
+                f"relatedness covers no pair for {int((~covered).sum())} activity(ies) of the "
+                f"data, first {absent}; extend the relatedness table or drop them."
+            )
+        return out
+
+    return align
+
+
+def proximity(
+    data: Data,
+    *,
+    region: str = "region",
+    activity: str = "activity",
+    value: str = "value",
+    time: str | None = None,
+    threshold: float = 1.0,
+    method: str = "minimum_conditional",
+    diagonal: str = "keep",
+) -> pd.DataFrame:
+    """Activity x activity relatedness from co-location, as a long table.
+
+    ``method`` is ``"minimum_conditional"`` (Hidalgo et al. 2007, default),
+    ``"cooccurrence"`` (counts) or an EconGeo normalisation of the counts
+    (``"association"``, ``"probability"``, ``"cosine"``, ``"jaccard"``; diagonal 0).
+    ``diagonal="zero"`` sets the diagonal of the first two to 0; ``"keep"`` leaves
+    proximity 1 and co-occurrence = ubiquity. Presence is RCA >= ``threshold``.
+
+    Returns ``[time,] activity_1, activity_2, proximity`` with every ordered pair.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"region": list("aabbcc"), "activity": list("xyxyxy"),
+    ...                      "value": [3, 1, 1, 3, 2, 2]})
+    >>> proximity(data)["proximity"].tolist()
+    [1.0, 0.5, 0.5, 1.0]
+    """
+    check_number(threshold, name="threshold", function="proximity", low=0, low_inclusive=False)
+    check_option(method, PROXIMITY_METHODS, name="method", function="proximity")
+    check_option(diagonal, DIAGONALS, name="diagonal", function="proximity")
+    table = _table(data, region, activity, value, time)
+    frames = []
+    for matrix in table.matrices():
+        presence = _presence(_rca(matrix.values), threshold)
+        if method == "minimum_conditional":
+            weights = _proximity(presence, diagonal)
+        else:
+            weights = _co_occurrence(presence)
+            if method != "cooccurrence":
+                weights = normalise_co_occurrence(weights, method=method)
+            elif diagonal == "zero":
+                np.fill_diagonal(weights, 0.0)
+        codes = table.activities.get_indexer(matrix.activities)
+        n = len(codes)
+        frame = {
+            "activity_1": pd.Categorical.from_codes(np.repeat(codes, n), categories=table.activities),
+            "activity_2": pd.Categorical.from_codes(np.tile(codes, n), categories=table.activities),
+            "proximity": weights.ravel(),
+        }
+        if time is not None:
+            frame = {time: np.full(n * n, matrix.period), **frame}
+        frames.append(pd.DataFrame(frame, copy=False))
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def region_summary(
+    data: Data,
+    *,
+    region: str = "region",
+    activity: str = "activity",
+    value: str = "value",
+    time: str | None = None,
+) -> pd.DataFrame:
+    """Region-level specialisation and concentration measures, one row per (time,) region.
+
+    Columns: ``total, herfindahl, entropy, krugman, hachman, specialisation_gini``
+    (entropy in bits, Krugman against all regions, Gini coefficient).
+    """
+    table = _table(data, region, activity, value, time)
+    frames = []
+    for matrix in table.matrices():
+        values = matrix.values
+        frame = pd.DataFrame({
+            region: matrix.regions,
+            "total": np.asarray(values.sum(axis=1)).ravel(),
+            "herfindahl": herfindahl(values),
+            "entropy": entropy(values),
+            "krugman": krugman_index(values),
+            "hachman": hachman(values),
+            "specialisation_gini": specialisation_gini(values),
+        })
+        if time is not None:
+            frame.insert(0, time, matrix.period)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def activity_summary(
+    data: Data,
+    *,
+    region: str = "region",
+    activity: str = "activity",
+    value: str = "value",
+    time: str | None = None,
+) -> pd.DataFrame:
+    """Activity-level measures, one row per (time,) activity: ``total, locational_gini``."""
+    table = _table(data, region, activity, value, time)
+    frames = []
+    for matrix in table.matrices():
+        frame = pd.DataFrame({
+            activity: matrix.activities,
+            "total": np.asarray(matrix.values.sum(axis=0)).ravel(),
+            "locational_gini": locational_gini(matrix.values),
+        })
+        if time is not None:
+            frame.insert(0, time, matrix.period)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
