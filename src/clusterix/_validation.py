@@ -20,9 +20,7 @@ ArrayOrSparse = np.ndarray | sp.sparray | sp.spmatrix
 
 def parameter_error(name: str, function: str, expected: str, got: Any) -> InvalidInputError:
     """Build the one error message used for every bad parameter."""
-    return InvalidInputError(
-        f"The {name!r} parameter of {function} must be {expected}. Got {got!r} instead."
-    )
+    return InvalidInputError(f"The {name!r} parameter of {function} must be {expected}. Got {got!r} instead.")
 
 
 def check_option(value: Any, options: Collection[Any], *, name: str, function: str) -> Any:
@@ -47,8 +45,7 @@ def check_number(
     kind = "an int" if integer else "a real number"
     wanted = numbers.Integral if integer else numbers.Real
     interval = (
-        f"{'[' if low_inclusive else '('}{'-inf' if low is None else low}, "
-        f"{'inf' if high is None else high}]"
+        f"{'[' if low_inclusive else '('}{'-inf' if low is None else low}, {'inf' if high is None else high}]"
     )
     if isinstance(value, bool) or not isinstance(value, wanted):
         raise parameter_error(name, function, f"{kind} in {interval}", value)
@@ -61,10 +58,11 @@ def check_number(
     return value
 
 
-def check_matrix(
-    matrix: Any, *, name: str, function: str, square: bool = False
-) -> ArrayOrSparse:
-    """Return a 2-D, finite, non-negative float matrix (dense or sparse), never a copy of the caller's object that is then changed."""
+def check_matrix(matrix: Any, *, name: str, function: str, square: bool = False) -> ArrayOrSparse:
+    """Return ``matrix`` as a 2-D, finite, non-negative float matrix (dense or sparse).
+
+    The result may share memory with the caller's object; callers never modify it.
+    """
     if sp.issparse(matrix):
         values = sp.csr_array(matrix, dtype=np.float64)
         data = values.data

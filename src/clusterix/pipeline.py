@@ -17,8 +17,8 @@ from clusterix._validation import check_number, check_option
 from clusterix.indicators.complexity import (
     COG_VARIANTS,
     METHODS,
-    _coi,
     _cog,
+    _coi,
     _complexity_vectors,
     scale_vectors,
 )
@@ -105,9 +105,7 @@ def run(
     eci, pci = scale_vectors(vectors, conventions)
     dense_presence = presence.toarray().astype(np.float64)
     proximity = (
-        _proximity(dense_presence, conventions.proximity_diagonal)
-        if relatedness is None
-        else relatedness
+        _proximity(dense_presence, conventions.proximity_diagonal) if relatedness is None else relatedness
     )
     density = _density(dense_presence, proximity, "share")
     # The Growth Lab's COI/COG use PCI on the eigenvector scale divided by the ECI's
@@ -123,13 +121,18 @@ def run(
     return ComplexityResult(
         matrix=matrix,
         rca=rca.toarray() if sp.issparse(rca) else rca,
-        rpop=None if rpop_values is None else (
-            rpop_values.toarray() if sp.issparse(rpop_values) else rpop_values
-        ),
+        rpop=None
+        if rpop_values is None
+        else (rpop_values.toarray() if sp.issparse(rpop_values) else rpop_values),
         mcp=dense_presence.astype(np.int8),
         diversity=np.asarray(presence.sum(axis=1), dtype=np.float64).ravel(),
         ubiquity=np.asarray(presence.sum(axis=0), dtype=np.float64).ravel(),
-        eci=eci, pci=pci, proximity=proximity, density=density, coi=coi, cog=cog,
+        eci=eci,
+        pci=pci,
+        proximity=proximity,
+        density=density,
+        coi=coi,
+        cog=cog,
     )
 
 
@@ -143,7 +146,8 @@ def run_all(
     """:func:`run` over periods; the callables align population/relatedness per period."""
     for matrix in matrices:
         yield run(
-            matrix, options,
+            matrix,
+            options,
             population=None if population is None else population(matrix),
             relatedness=None if relatedness is None else relatedness(matrix),
         )

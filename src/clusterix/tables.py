@@ -24,8 +24,14 @@ __all__ = ["LongTable", "read_table", "validate_long"]
 
 _SHOW = 5  # offending rows quoted in an error message
 _READERS = {
-    ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet",
-    ".xlsx": "excel", ".xls": "excel", ".xlsm": "excel",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xls": "excel",
+    ".xlsm": "excel",
 }
 
 
@@ -50,8 +56,12 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", sheet: str | int = 
     try:
         if kind in ("csv", "tsv"):
             return pd.read_csv(
-                path, sep="\t" if kind == "tsv" else ",", dtype=str, encoding=encoding,
-                keep_default_na=False, na_values=[""],
+                path,
+                sep="\t" if kind == "tsv" else ",",
+                dtype=str,
+                encoding=encoding,
+                keep_default_na=False,
+                na_values=[""],
             )
         if kind == "parquet":
             return pd.read_parquet(path)
@@ -63,8 +73,7 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", sheet: str | int = 
         ) from error
     except ImportError as error:
         raise InvalidInputError(
-            f"Reading {path} needs an optional dependency ({error.name}): "
-            "pip install 'clusterix[io]'"
+            f"Reading {path} needs an optional dependency ({error.name}): pip install 'clusterix[io]'"
         ) from error
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as error:
         raise InvalidInputError(f"Cannot read {path} as {kind}: {error}") from error
@@ -75,8 +84,7 @@ def _rows(frame: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> str:
     shown = frame.loc[mask, columns].head(_SHOW)
     count = int(np.count_nonzero(mask))
     listing = "; ".join(
-        f"row {index!r}: " + ", ".join(f"{c}={row[c]!r}" for c in columns)
-        for index, row in shown.iterrows()
+        f"row {index!r}: " + ", ".join(f"{c}={row[c]!r}" for c in columns) for index, row in shown.iterrows()
     )
     return f"{count} row{'s' if count != 1 else ''} (first: {listing})"
 
@@ -113,12 +121,12 @@ class LongTable:
 
     def _matrix(self, rows: Any, period: Any) -> RegionActivityMatrix:
         regions, activities, values = (
-            self.region_codes[rows], self.activity_codes[rows], self.values[rows],
+            self.region_codes[rows],
+            self.activity_codes[rows],
+            self.values[rows],
         )
         keep_regions = np.flatnonzero(np.bincount(regions, values, len(self.regions)) > 0)
-        keep_activities = np.flatnonzero(
-            np.bincount(activities, values, len(self.activities)) > 0
-        )
+        keep_activities = np.flatnonzero(np.bincount(activities, values, len(self.activities)) > 0)
         region_index = np.full(len(self.regions), -1)
         region_index[keep_regions] = np.arange(len(keep_regions))
         activity_index = np.full(len(self.activities), -1)
@@ -196,9 +204,12 @@ def validate_long(
                 f"{name}s, so at least 2 are needed."
             )
     return LongTable(
-        region_codes.astype(np.int64), activity_codes.astype(np.int64),
+        region_codes.astype(np.int64),
+        activity_codes.astype(np.int64),
         None if time_codes is None else time_codes.astype(np.int64),
-        values, pd.Index(regions), pd.Index(activities),
+        values,
+        pd.Index(regions),
+        pd.Index(activities),
         None if periods is None else pd.Index(periods),
     )
 
@@ -206,12 +217,11 @@ def validate_long(
 def _numeric_values(frame: pd.DataFrame, column: str) -> np.ndarray:
     raw = frame[column]
     if pd.api.types.is_bool_dtype(raw) or not (
-        pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_object_dtype(raw)
+        pd.api.types.is_numeric_dtype(raw)
+        or pd.api.types.is_object_dtype(raw)
         or pd.api.types.is_string_dtype(raw)
     ):
-        raise InvalidInputError(
-            f"Column {column!r} must hold numbers; it has dtype {raw.dtype}."
-        )
+        raise InvalidInputError(f"Column {column!r} must hold numbers; it has dtype {raw.dtype}.")
     numbers = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     was_missing = raw.isna().to_numpy()
     not_numeric = np.isnan(numbers) & ~was_missing

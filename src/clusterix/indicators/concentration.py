@@ -41,9 +41,7 @@ def _mix(values: ArrayOrSparse, axis: str, function: str) -> np.ndarray:
     return mix if axis == "region" else mix.T
 
 
-def herfindahl(
-    values: ArrayOrSparse, *, axis: str = "region", normalised: bool = False
-) -> np.ndarray:
+def herfindahl(values: ArrayOrSparse, *, axis: str = "region", normalised: bool = False) -> np.ndarray:
     r"""Herfindahl-Hirschman index of each region's mix (or each activity's spread).
 
     .. math:: HHI_r = \sum_p s_{rp}^2, \qquad HHI^*_r = \frac{HHI_r - 1/n}{1 - 1/n}
@@ -69,7 +67,7 @@ def herfindahl(
 def _entropy_of_mix(mix: np.ndarray, base: float) -> np.ndarray:
     logs = np.zeros_like(mix)
     np.log(mix, out=logs, where=mix > 0)
-    return -(mix * logs).sum(axis=1) / np.log(base)
+    return -(mix * logs).sum(axis=1) / np.log(base) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def entropy(values: ArrayOrSparse, *, base: float = 2.0, axis: str = "region") -> np.ndarray:
@@ -159,7 +157,9 @@ def _group_codes(groups: Sequence, n_activities: int, function: str) -> np.ndarr
     labels = np.asarray(list(groups), dtype=object)
     if labels.shape != (n_activities,):
         raise parameter_error(
-            "groups", function, f"one group label per activity ({n_activities})",
+            "groups",
+            function,
+            f"one group label per activity ({n_activities})",
             f"{labels.shape[0]} labels",
         )
     if pd.isna(labels).any():

@@ -49,7 +49,9 @@ class Conventions:
     def __post_init__(self) -> None:
         for field in fields(self):
             check_option(
-                getattr(self, field.name), _CHOICES[field.name], name=field.name,
+                getattr(self, field.name),
+                _CHOICES[field.name],
+                name=field.name,
                 function="Conventions",
             )
 
@@ -57,7 +59,10 @@ class Conventions:
 GROWTH_LAB = Conventions()
 ATLAS = Conventions(pci_reference="own")
 ECONGEO = Conventions(
-    proximity_diagonal="zero", ddof=1, density_scale="percent", eci_scale="unit_sum",
+    proximity_diagonal="zero",
+    ddof=1,
+    density_scale="percent",
+    eci_scale="unit_sum",
     eci_sign="reflections",
 )
 CONVENTIONS = {"growthlab": GROWTH_LAB, "atlas": ATLAS, "econgeo": ECONGEO}
@@ -70,6 +75,8 @@ def resolve_conventions(conventions: str | Conventions, *, function: str) -> Con
     if isinstance(conventions, str) and conventions in CONVENTIONS:
         return CONVENTIONS[conventions]
     raise parameter_error(
-        "conventions", function,
-        f"a Conventions instance or one of {', '.join(map(repr, CONVENTIONS))}", conventions,
+        "conventions",
+        function,
+        f"a Conventions instance or one of {', '.join(map(repr, CONVENTIONS))}",
+        conventions,
     )

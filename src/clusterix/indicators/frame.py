@@ -44,7 +44,16 @@ __all__ = [
 ]
 
 COMPLEXITY_COLUMNS = (
-    "value", "rca", "mcp", "diversity", "ubiquity", "eci", "pci", "density", "coi", "cog",
+    "value",
+    "rca",
+    "mcp",
+    "diversity",
+    "ubiquity",
+    "eci",
+    "pci",
+    "density",
+    "coi",
+    "cog",
 )
 PROXIMITY_METHODS = ("minimum_conditional", "cooccurrence", *NORMALISATIONS)
 
@@ -103,11 +112,15 @@ def complexity(
     """
     table = _table(data, region, activity, value, time)
     options = ComplexityOptions(
-        threshold=threshold, presence_test=presence_test, method=method,
-        cog_variant=cog_variant, conventions=resolve_conventions(conventions, function="complexity"),
+        threshold=threshold,
+        presence_test=presence_test,
+        method=method,
+        cog_variant=cog_variant,
+        conventions=resolve_conventions(conventions, function="complexity"),
     )
     results = run_all(
-        table.matrices(), options,
+        table.matrices(),
+        options,
         population=_population_aligner(population, options.presence_test),
         relatedness=None if relatedness is None else _relatedness_aligner(relatedness),
     )
@@ -156,8 +169,19 @@ def _result_frame(
     columns["density"] = result.density.ravel()
     columns["cog"] = result.cog.ravel()
     order = [c for c in (time, region, activity) if c is not None]
-    rest = ["value", "rca", *(["rpop"] if result.rpop is not None else []), "mcp",
-            "diversity", "ubiquity", "eci", "pci", "density", "coi", "cog"]
+    rest = [
+        "value",
+        "rca",
+        *(["rpop"] if result.rpop is not None else []),
+        "mcp",
+        "diversity",
+        "ubiquity",
+        "eci",
+        "pci",
+        "density",
+        "coi",
+        "cog",
+    ]
     return pd.DataFrame({name: columns[name] for name in [*order, *rest]}, copy=False)
 
 
@@ -303,15 +327,17 @@ def region_summary(
     frames = []
     for matrix in table.matrices():
         values = matrix.values
-        frame = pd.DataFrame({
-            region: matrix.regions,
-            "total": np.asarray(values.sum(axis=1)).ravel(),
-            "herfindahl": herfindahl(values),
-            "entropy": entropy(values),
-            "krugman": krugman_index(values),
-            "hachman": hachman(values),
-            "specialisation_gini": specialisation_gini(values),
-        })
+        frame = pd.DataFrame(
+            {
+                region: matrix.regions,
+                "total": np.asarray(values.sum(axis=1)).ravel(),
+                "herfindahl": herfindahl(values),
+                "entropy": entropy(values),
+                "krugman": krugman_index(values),
+                "hachman": hachman(values),
+                "specialisation_gini": specialisation_gini(values),
+            }
+        )
         if time is not None:
             frame.insert(0, time, matrix.period)
         frames.append(frame)
@@ -330,11 +356,13 @@ def activity_summary(
     table = _table(data, region, activity, value, time)
     frames = []
     for matrix in table.matrices():
-        frame = pd.DataFrame({
-            activity: matrix.activities,
-            "total": np.asarray(matrix.values.sum(axis=0)).ravel(),
-            "locational_gini": locational_gini(matrix.values),
-        })
+        frame = pd.DataFrame(
+            {
+                activity: matrix.activities,
+                "total": np.asarray(matrix.values.sum(axis=0)).ravel(),
+                "locational_gini": locational_gini(matrix.values),
+            }
+        )
         if time is not None:
             frame.insert(0, time, matrix.period)
         frames.append(frame)

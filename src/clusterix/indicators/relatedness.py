@@ -97,7 +97,8 @@ def normalise_co_occurrence(counts: ArrayOrSparse, *, method: str = "association
 
     - ``association``: :math:`c_{ij} S / (s_i s_j)`
     - ``probability``: :math:`c_{ij} / e_{ij}` with
-      :math:`e_{ij} = \tfrac{S}{2}\big(\tfrac{s_i}{S}\tfrac{s_j}{S - s_i} + \tfrac{s_j}{S}\tfrac{s_i}{S - s_j}\big)`
+      :math:`e_{ij} = \tfrac{S}{2}\big(\tfrac{s_i}{S}\tfrac{s_j}{S - s_i}
+      + \tfrac{s_j}{S}\tfrac{s_i}{S - s_j}\big)`
     - ``cosine``: :math:`c_{ij} / \sqrt{s_i s_j}`
     - ``jaccard``: :math:`c_{ij} / (s_i + s_j - c_{ij})`
 
@@ -105,7 +106,8 @@ def normalise_co_occurrence(counts: ArrayOrSparse, *, method: str = "association
 
     Examples
     --------
-    >>> normalise_co_occurrence(np.array([[0, 2, 1], [2, 0, 1], [1, 1, 0]]), method="jaccard").round(3).tolist()
+    >>> counts = np.array([[0, 2, 1], [2, 0, 1], [1, 1, 0]])
+    >>> normalise_co_occurrence(counts, method="jaccard").round(3).tolist()
     [[0.0, 0.5, 0.25], [0.5, 0.0, 0.25], [0.25, 0.25, 0.0]]
     """
     counts = as_dense(
@@ -148,15 +150,14 @@ def relatedness_density(
     [[0.667, 0.333]]
     """
     presence = check_matrix(presence, name="presence", function="relatedness_density")
-    relatedness = check_matrix(
-        relatedness, name="relatedness", function="relatedness_density", square=True
-    )
+    relatedness = check_matrix(relatedness, name="relatedness", function="relatedness_density", square=True)
     check_option(scale, DENSITY_SCALES, name="scale", function="relatedness_density")
     if relatedness.shape[0] != presence.shape[1]:
         from clusterix._validation import parameter_error
 
         raise parameter_error(
-            "relatedness", "relatedness_density",
+            "relatedness",
+            "relatedness_density",
             f"a {presence.shape[1]} x {presence.shape[1]} matrix (one row per activity)",
             f"shape {relatedness.shape}",
         )

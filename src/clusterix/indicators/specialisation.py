@@ -129,7 +129,9 @@ def rpop(values: ArrayOrSparse, population: np.ndarray) -> ArrayOrSparse:
     population = np.asarray(population, dtype=np.float64)
     if population.shape != (values.shape[0],):
         raise parameter_error(
-            "population", "rpop", f"a vector of {values.shape[0]} region populations",
+            "population",
+            "rpop",
+            f"a vector of {values.shape[0]} region populations",
             f"shape {population.shape}",
         )
     if not np.all(np.isfinite(population)) or np.any(population <= 0):

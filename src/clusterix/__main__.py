@@ -1,0 +1,5 @@
+"""``python -m clusterix``."""
+
+from clusterix.cli import main
+
+main()

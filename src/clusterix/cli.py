@@ -1,0 +1,164 @@
+"""The ``clusterix`` command line: a thin shell over the library.
+
+User errors (any :class:`~clusterix.errors.ClusterixError`) become a one-line message
+on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import wraps
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from clusterix import __version__
+from clusterix.errors import ClusterixError, InvalidInputError
+from clusterix.indicators.conventions import CONVENTIONS, resolve_conventions
+from clusterix.indicators.frame import complexity_frame, region_summary
+from clusterix.pipeline import ComplexityOptions, run_all
+from clusterix.tables import read_table, validate_long
+
+app = typer.Typer(
+    name="clusterix",
+    help="Smart regional profiling: specialisation, relatedness and complexity indicators.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+_err = Console(stderr=True)
+_out = Console()
+
+
+def _user_errors(command):
+    """Turn clusterix errors into 'error: ...' and exit code 2."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ClusterixError as error:
+            _err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        _out.print(f"clusterix {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """clusterix command line."""
+
+
+def write_table(frame: pd.DataFrame, out: Path) -> None:
+    """Write CSV (optionally .gz) or Parquet, chosen by the file name."""
+    suffixes = [s.lower() for s in out.suffixes]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffixes and suffixes[-1] in (".parquet", ".pq"):
+        try:
+            frame.to_parquet(out, index=False)
+        except ImportError as error:
+            raise InvalidInputError("Writing Parquet needs pyarrow: pip install 'clusterix[io]'") from error
+    elif ".csv" in suffixes:
+        frame.to_csv(out, index=False)
+    else:
+        raise InvalidInputError(f"--out must end in .csv, .csv.gz or .parquet; got {out.name}")
+
+
+@app.command()
+@_user_errors
+def indicators(
+    input: Annotated[Path, typer.Argument(help="Long table: CSV (.gz), TSV, Parquet or Excel.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output .csv, .csv.gz or .parquet.")],
+    region: Annotated[str, typer.Option(help="Region column.")] = "region",
+    activity: Annotated[str, typer.Option(help="Activity column (industry, technology, ...).")] = "activity",
+    value: Annotated[str, typer.Option(help="Value column (employment, patents, ...).")] = "value",
+    time: Annotated[str | None, typer.Option(help="Time column, for panels.")] = None,
+    threshold: Annotated[float, typer.Option(help="Presence where RCA >= threshold.")] = 1.0,
+    method: Annotated[str, typer.Option(help="ECI method: eigenvector or reflections.")] = "eigenvector",
+    cog_variant: Annotated[str, typer.Option(help="COG variant: growthlab or atlas.")] = "growthlab",
+    conventions: Annotated[
+        str, typer.Option(help=f"Peer conventions: {', '.join(CONVENTIONS)}.")
+    ] = "growthlab",
+    summary: Annotated[
+        Path | None, typer.Option(help="Also write region-level concentration measures here.")
+    ] = None,
+    encoding: Annotated[str, typer.Option(help="Text encoding of CSV/TSV input.")] = "utf-8",
+) -> None:
+    """Compute RCA, presence, diversity, ubiquity, ECI, PCI, density, COI and COG."""
+    frame = read_table(input, encoding=encoding)
+    table = validate_long(frame, region=region, activity=activity, value=value, time=time)
+    options = ComplexityOptions(
+        threshold=threshold,
+        method=method,
+        cog_variant=cog_variant,
+        conventions=resolve_conventions(conventions, function="indicators"),
+    )
+    n_periods = 1 if table.periods is None else len(table.periods)
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_err,
+        transient=True,
+        disable=not _err.is_terminal,
+    ) as progress:
+        task = progress.add_task("periods", total=n_periods)
+
+        def tracked():
+            for result in run_all(table.matrices(), options):
+                progress.advance(task)
+                yield result
+
+        result = complexity_frame(tracked(), table, region=region, activity=activity, time=time)
+    write_table(result, out)
+    _err.print(f"wrote {len(result):,} rows x {result.shape[1]} columns to {out}")
+    if summary is not None:
+        write_table(
+            region_summary(frame, region=region, activity=activity, value=value, time=time),
+            summary,
+        )
+        _err.print(f"wrote region summary to {summary}")
+
+
+@app.command()
+@_user_errors
+def quickstart(
+    data_from: Annotated[
+        Path | None,
+        typer.Option("--from", help="Folder with local copies of the real data sets."),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the results.")] = Path("out"),
+) -> None:
+    """Run the indicators on real UK employment data (BRES, by NUTS2 x SIC4) and show
+    the most complex regions; without data, on a clearly labelled synthetic example."""
+    from clusterix.quickstart import run_quickstart
+
+    report = run_quickstart(data_from, out)
+    _out.print(report.title, style="bold")
+    _out.print(report.table)
+    for line in report.notes:
+        _out.print(line)
+
+
+def main() -> None:
+    """Console entry point."""
+    app(prog_name="clusterix")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
