@@ -6,7 +6,9 @@ on stderr and exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import gzip
 import sys
+from collections.abc import Iterable
 from functools import wraps
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from clusterix import __version__
 from clusterix.errors import ClusterixError, InvalidInputError
 from clusterix.indicators.conventions import CONVENTIONS, resolve_conventions
-from clusterix.indicators.frame import complexity_frame, region_summary
+from clusterix.indicators.frame import complexity_frames, region_summary
 from clusterix.pipeline import ComplexityOptions, run_all
 from clusterix.tables import read_table, validate_long
 
@@ -63,19 +65,53 @@ def _main(
     """clusterix command line."""
 
 
-def write_table(frame: pd.DataFrame, out: Path) -> None:
-    """Write CSV (optionally .gz) or Parquet, chosen by the file name."""
+def _output_kind(out: Path) -> str:
     suffixes = [s.lower() for s in out.suffixes]
-    out.parent.mkdir(parents=True, exist_ok=True)
     if suffixes and suffixes[-1] in (".parquet", ".pq"):
-        try:
-            frame.to_parquet(out, index=False)
-        except ImportError as error:
-            raise InvalidInputError("Writing Parquet needs pyarrow: pip install 'clusterix[io]'") from error
-    elif ".csv" in suffixes:
-        frame.to_csv(out, index=False)
-    else:
-        raise InvalidInputError(f"--out must end in .csv, .csv.gz or .parquet; got {out.name}")
+        return "parquet"
+    if ".csv" in suffixes:
+        return "csv"
+    raise InvalidInputError(f"--out must end in .csv, .csv.gz or .parquet; got {out.name}")
+
+
+def write_tables(frames: Iterable[pd.DataFrame], out: Path) -> int:
+    """Write frames with the same columns one after another to CSV (.gz) or Parquet, so a
+    long panel never has to be held in memory at once. Returns the number of rows."""
+    kind = _output_kind(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    rows = 0
+    writer = None
+    try:
+        if kind == "parquet":
+            try:
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+            except ImportError as error:
+                raise InvalidInputError(
+                    "Writing Parquet needs pyarrow: pip install 'clusterix[io]'"
+                ) from error
+            for frame in frames:
+                batch = pa.Table.from_pandas(frame, preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(partial, batch.schema)
+                writer.write_table(batch)
+                rows += len(frame)
+        else:
+            opener = gzip.open if out.suffix.lower() == ".gz" else open
+            with opener(partial, "wt", encoding="utf-8", newline="") as handle:
+                for frame in frames:
+                    frame.to_csv(handle, index=False, header=rows == 0)
+                    rows += len(frame)
+        if writer is not None:
+            writer.close()
+            writer = None
+        partial.replace(out)  # the output appears only once complete
+    finally:
+        if writer is not None:
+            writer.close()
+        partial.unlink(missing_ok=True)
+    return rows
 
 
 @app.command()
@@ -124,12 +160,12 @@ def indicators(
                 progress.advance(task)
                 yield result
 
-        result = complexity_frame(tracked(), table, region=region, activity=activity, time=time)
-    write_table(result, out)
-    _err.print(f"wrote {len(result):,} rows x {result.shape[1]} columns to {out}")
+        frames = complexity_frames(tracked(), table, region=region, activity=activity, time=time)
+        rows = write_tables(frames, out)
+    _err.print(f"wrote {rows:,} rows to {out}")
     if summary is not None:
-        write_table(
-            region_summary(frame, region=region, activity=activity, value=value, time=time),
+        write_tables(
+            [region_summary(frame, region=region, activity=activity, value=value, time=time)],
             summary,
         )
         _err.print(f"wrote region summary to {summary}")

@@ -22,6 +22,7 @@ from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, svds
 from clusterix._validation import ArrayOrSparse, as_dense, check_matrix, check_number, check_option
 from clusterix.errors import AmbiguousResultError, NotConvergedError
 from clusterix.indicators.conventions import Conventions, resolve_conventions
+from clusterix.indicators.specialisation import _scale
 
 __all__ = [
     "ComplexityVectors",
@@ -162,18 +163,16 @@ def complexity_vectors(
 
 def _complexity_vectors(presence: sp.csr_array, method: str, sign: str, steps: int) -> ComplexityVectors:
     _check_degrees(presence)
+    region_degree = np.asarray(presence.sum(axis=1), dtype=np.float64).ravel()
+    activity_degree = np.asarray(presence.sum(axis=0), dtype=np.float64).ravel()
     if method == "eigenvector":
         _check_connected(presence)
-        region, activity, sigma = _second_singular_vectors(presence)
+        region, activity, sigma = _second_singular_vectors(presence, region_degree, activity_degree)
     else:
         region, activity = _reflections(presence, steps)
-        activity = (presence.T @ region) / np.asarray(presence.sum(axis=0)).ravel()
+        activity = (presence.T @ region) / activity_degree
         sigma = float("nan")
-    reference = (
-        np.asarray(presence.sum(axis=1)).ravel()
-        if sign == "diversity"
-        else _reflections(presence, DEFAULT_STEPS)[0]
-    )
+    reference = region_degree if sign == "diversity" else _reflections(presence, DEFAULT_STEPS)[0]
     orientation = _orientation(region, reference)
     return ComplexityVectors(orientation * region, orientation * activity, sigma)
 
@@ -186,14 +185,12 @@ def _orientation(vector: np.ndarray, reference: np.ndarray) -> float:
     return -1.0 if np.corrcoef(vector, reference)[0, 1] < 0 else 1.0
 
 
-def _second_singular_vectors(presence: sp.csr_array) -> tuple[np.ndarray, np.ndarray, float]:
-    region_degree = np.asarray(presence.sum(axis=1)).ravel()
-    activity_degree = np.asarray(presence.sum(axis=0)).ravel()
+def _second_singular_vectors(
+    presence: sp.csr_array, region_degree: np.ndarray, activity_degree: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
     left_scale = 1.0 / np.sqrt(region_degree)
     right_scale = 1.0 / np.sqrt(activity_degree)
-    normalised = sp.csr_array(
-        sp.diags_array(left_scale) @ presence.astype(np.float64) @ sp.diags_array(right_scale)
-    )
+    normalised = _scale(presence.astype(np.float64), left_scale, right_scale)
     if min(normalised.shape) <= _DENSE_LIMIT:
         _, sigmas, right_t = np.linalg.svd(normalised.toarray(), full_matrices=False)
         right = right_t.T

@@ -6,7 +6,7 @@ names and meanings of :func:`complexity` follow the Growth Lab's ``ecomplexity``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,7 @@ __all__ = [
     "PROXIMITY_METHODS",
     "complexity",
     "complexity_frame",
+    "complexity_frames",
     "proximity",
     "activity_summary",
     "region_summary",
@@ -136,8 +137,40 @@ def complexity_frame(
     time: str | None = None,
 ) -> pd.DataFrame:
     """Stack per-period results into the long output of :func:`complexity`."""
-    frames = [_result_frame(result, table, region, activity, time) for result in results]
-    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True, copy=False)
+    frames = list(complexity_frames(results, table, region=region, activity=activity, time=time))
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def complexity_frames(
+    results: Iterable[ComplexityResult],
+    table: LongTable,
+    *,
+    region: str = "region",
+    activity: str = "activity",
+    time: str | None = None,
+) -> Iterator[pd.DataFrame]:
+    """One long frame per period, so that large panels can be written out one by one."""
+    for result in results:
+        yield _result_frame(result, table, region, activity, time)
+
+
+def _per_row(vector: np.ndarray, n_columns: int) -> np.ndarray:
+    """Each element repeated for every column, flattened in row-major order."""
+    return np.broadcast_to(vector[:, None], (len(vector), n_columns)).reshape(-1)
+
+
+def _per_column(vector: np.ndarray, n_rows: int) -> np.ndarray:
+    """The whole vector repeated for every row, flattened in row-major order."""
+    return np.broadcast_to(vector[None, :], (n_rows, len(vector))).reshape(-1)
+
+
+def _constant(label: object, length: int, labels: pd.Index) -> np.ndarray | pd.Categorical:
+    """A column holding one period label: numeric/datetime dtypes kept, text as a categorical."""
+    if isinstance(labels.dtype, np.dtype) and labels.dtype.kind in "iufMmb":
+        return np.full(length, label, dtype=labels.dtype)
+    return pd.Categorical.from_codes(
+        np.full(length, labels.get_loc(label), dtype=np.int32), categories=labels
+    )
 
 
 def _result_frame(
@@ -145,17 +178,16 @@ def _result_frame(
 ) -> pd.DataFrame:
     matrix = result.matrix
     n_regions, n_activities = matrix.shape
-    region_codes = table.regions.get_indexer(matrix.regions)
-    activity_codes = table.activities.get_indexer(matrix.activities)
+    region_codes = table.regions.get_indexer(matrix.regions).astype(np.int32)
+    activity_codes = table.activities.get_indexer(matrix.activities).astype(np.int32)
     columns: dict[str, object] = {}
     if time is not None:
-        columns[time] = np.full(n_regions * n_activities, matrix.period, dtype=object)
-        columns[time] = pd.array(columns[time]).astype(table.periods.dtype)
+        columns[time] = _constant(matrix.period, n_regions * n_activities, table.periods)
     columns[region] = pd.Categorical.from_codes(
-        np.repeat(region_codes, n_activities), categories=table.regions
+        _per_row(region_codes, n_activities), categories=table.regions
     )
     columns[activity] = pd.Categorical.from_codes(
-        np.tile(activity_codes, n_regions), categories=table.activities
+        _per_column(activity_codes, n_regions), categories=table.activities
     )
     columns["value"] = matrix.values.toarray().ravel()
     columns["rca"] = result.rca.ravel()
@@ -163,9 +195,9 @@ def _result_frame(
         columns["rpop"] = result.rpop.ravel()
     columns["mcp"] = result.mcp.ravel()
     for name in ("diversity", "eci", "coi"):
-        columns[name] = np.repeat(getattr(result, name), n_activities)
+        columns[name] = _per_row(getattr(result, name), n_activities)
     for name in ("ubiquity", "pci"):
-        columns[name] = np.tile(getattr(result, name), n_regions)
+        columns[name] = _per_column(getattr(result, name), n_regions)
     columns["density"] = result.density.ravel()
     columns["cog"] = result.cog.ravel()
     order = [c for c in (time, region, activity) if c is not None]
@@ -297,15 +329,15 @@ def proximity(
                 weights = normalise_co_occurrence(weights, method=method)
             elif diagonal == "zero":
                 np.fill_diagonal(weights, 0.0)
-        codes = table.activities.get_indexer(matrix.activities)
+        codes = table.activities.get_indexer(matrix.activities).astype(np.int32)
         n = len(codes)
         frame = {
-            "activity_1": pd.Categorical.from_codes(np.repeat(codes, n), categories=table.activities),
-            "activity_2": pd.Categorical.from_codes(np.tile(codes, n), categories=table.activities),
+            "activity_1": pd.Categorical.from_codes(_per_row(codes, n), categories=table.activities),
+            "activity_2": pd.Categorical.from_codes(_per_column(codes, n), categories=table.activities),
             "proximity": weights.ravel(),
         }
         if time is not None:
-            frame = {time: np.full(n * n, matrix.period), **frame}
+            frame = {time: _constant(matrix.period, n * n, table.periods), **frame}
         frames.append(pd.DataFrame(frame, copy=False))
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 

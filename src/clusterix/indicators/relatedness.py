@@ -56,7 +56,8 @@ def _co_occurrence(presence: ArrayOrSparse) -> np.ndarray:
     Counts are integers below 2**24, so a float32 BLAS product is exact and twice as
     fast as float64; the result is widened afterwards.
     """
-    dense = as_dense(presence).astype(np.float32)
+    dense = presence.toarray() if sp.issparse(presence) else np.asarray(presence)
+    dense = dense.astype(np.float32, copy=False)
     return (dense.T @ dense).astype(np.float64)
 
 

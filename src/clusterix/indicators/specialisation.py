@@ -44,7 +44,10 @@ def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 def _scale(values: ArrayOrSparse, row: np.ndarray, column: np.ndarray) -> ArrayOrSparse:
     """``values * row[:, None] * column[None, :]`` without densifying sparse input."""
     if sp.issparse(values):
-        return sp.csr_array(sp.diags_array(row) @ values @ sp.diags_array(column))
+        values = sp.csr_array(values)
+        rows = np.repeat(np.arange(values.shape[0]), np.diff(values.indptr))
+        data = values.data * row[rows] * column[values.indices]
+        return sp.csr_array((data, values.indices.copy(), values.indptr.copy()), shape=values.shape)
     return values * row[:, None] * column[None, :]
 
 
