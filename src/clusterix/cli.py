@@ -135,14 +135,15 @@ def indicators(
     encoding: Annotated[str, typer.Option(help="Text encoding of CSV/TSV input.")] = "utf-8",
 ) -> None:
     """Compute RCA, presence, diversity, ubiquity, ECI, PCI, density, COI and COG."""
-    frame = read_table(input, encoding=encoding)
-    table = validate_long(frame, region=region, activity=activity, value=value, time=time)
     options = ComplexityOptions(
         threshold=threshold,
         method=method,
         cog_variant=cog_variant,
         conventions=resolve_conventions(conventions, function="indicators"),
     )
+    _output_kind(out)  # fail on a bad --out before reading a large input
+    frame = read_table(input, encoding=encoding)
+    table = validate_long(frame, region=region, activity=activity, value=value, time=time)
     n_periods = 1 if table.periods is None else len(table.periods)
     with Progress(
         TextColumn("[progress.description]{task.description}"),

@@ -1,7 +1,6 @@
 """Loaders for the real data sets clusterix is tested and demonstrated on.
 
-Each loader reads a local copy (a folder the user names); the official readers and
-downloaders for Eurostat and CORDIS live in :mod:`clusterix.ingest`.
+Each loader reads a local copy (a folder the user names) of a published file.
 """
 
 from __future__ import annotations

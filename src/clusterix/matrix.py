@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from clusterix.errors import InvalidInputError
+
 __all__ = ["RegionActivityMatrix"]
 
 
@@ -29,7 +31,7 @@ class RegionActivityMatrix:
 
     def __post_init__(self) -> None:
         if self.values.shape != (len(self.regions), len(self.activities)):
-            raise ValueError(
+            raise InvalidInputError(
                 f"values has shape {self.values.shape} but there are {len(self.regions)} "
                 f"regions and {len(self.activities)} activities"
             )

@@ -98,6 +98,33 @@ def _reflections(presence: sp.csr_array, steps: int) -> tuple[np.ndarray, np.nda
     return kr, kp
 
 
+def _deflated_reflections(
+    presence: sp.csr_array, region_degree: np.ndarray, activity_degree: np.ndarray, steps: int
+) -> np.ndarray:
+    """k_{r,steps} up to an affine map, computed stably.
+
+    Two reflections multiply by :math:`D^{-1} M U^{-1} M^T`, whose eigenvalue-1 direction is
+    the constant vector; raw reflections converge to it, so standardising k_{r,N} loses
+    digits as N grows. Removing the degree-weighted mean (the projection on that
+    direction, which the map preserves) and rescaling at every step leaves every other
+    component, and so the standardised result, unchanged in exact arithmetic.
+    """
+    region = region_degree.copy()
+    activity = activity_degree.copy()
+    for step in range(1, steps + 1):
+        region, activity = (presence @ activity) / region_degree, (presence.T @ region) / activity_degree
+        region = region - (region_degree @ region) / region_degree.sum()
+        activity = activity - (activity_degree @ activity) / activity_degree.sum()
+        spread = max(np.abs(region).max(), np.abs(activity).max())
+        if spread == 0:
+            raise AmbiguousResultError(
+                f"After {step} reflections every region has the same value: the network "
+                "has no second dimension, so ECI is undefined."
+            )
+        region, activity = region / spread, activity / spread
+    return region
+
+
 def _check_degrees(presence: ArrayOrSparse) -> None:
     rows = np.flatnonzero(np.asarray(presence.sum(axis=1)).ravel() == 0)
     columns = np.flatnonzero(np.asarray(presence.sum(axis=0)).ravel() == 0)
@@ -169,7 +196,7 @@ def _complexity_vectors(presence: sp.csr_array, method: str, sign: str, steps: i
         _check_connected(presence)
         region, activity, sigma = _second_singular_vectors(presence, region_degree, activity_degree)
     else:
-        region, activity = _reflections(presence, steps)
+        region = _deflated_reflections(presence, region_degree, activity_degree, steps)
         activity = (presence.T @ region) / activity_degree
         sigma = float("nan")
     reference = region_degree if sign == "diversity" else _reflections(presence, DEFAULT_STEPS)[0]
@@ -245,9 +272,11 @@ def eci_pci(
 
     With the default Growth Lab conventions, ECI is z-scored (population standard
     deviation) and oriented to correlate positively with diversity; PCI is
-    standardised with the ECI's mean and standard deviation, so that a region's ECI is
-    the mean PCI of its activities. ``method="reflections"`` uses ``steps`` reflections
-    instead of the eigenvector.
+    standardised with the ECI's mean and standard deviation, so that (for the
+    eigenvector method) a region's ECI is the mean PCI of its activities.
+    ``method="reflections"`` uses the region values after ``steps`` reflections and the
+    activity values one reflection later; they approach the eigenvector ECI/PCI as
+    steps grow, slowly when the second and third eigenvalues are close.
 
     References
     ----------
@@ -330,7 +359,9 @@ def complexity_outlook_index(
     .. math:: COI_r = \operatorname{z}\Big(\sum_p d_{rp} (1 - M_{rp})\, PCI_p\Big)
 
     z-scored across regions as in the Growth Lab's ``ecomplexity``, with density as a
-    share. Pass PCI on any positive scale (the z-score removes it).
+    share. The z-score removes the scale of PCI but not a shift: to reproduce
+    :func:`clusterix.indicators.complexity`, pass PCI on the eigenvector scale,
+    ``complexity_vectors(m).activity``, not the re-centred PCI of :func:`eci_pci`.
     """
     presence = as_dense(check_matrix(presence, name="presence", function="complexity_outlook_index"))
     density = as_dense(check_matrix(density, name="density", function="complexity_outlook_index"))
@@ -353,11 +384,21 @@ def complexity_outlook_gain(
 ) -> np.ndarray:
     r"""Complexity outlook gain: how much a region's outlook improves by entering p.
 
-    .. math:: COG_{rp} = (1 - M_{rp}) \sum_q \frac{\phi_{qp}}{\sum_{q'} \phi_{qq'}} (1 - M_{rq})\, PCI_q
-              \;\big[ - (1 - d_{rp})\, PCI_p \big]_{\text{atlas}}
+    .. math:: COG_{rp} = (1 - M_{rp}) \Big[\sum_q \frac{\phi_{qp}}{\sum_{q'} \phi_{qq'}}
+              (1 - M_{rq})\, PCI_q \;-\; \big[ (1 - \delta_{rp})\, PCI_p \big]_{\text{atlas}}\Big]
 
-    ``variant="growthlab"`` (ecomplexity) omits the bracketed term; ``"atlas"`` keeps it
-    (Hausmann et al. 2014) and needs ``density`` (as a share).
+    with :math:`\delta_{rp} = 1 - d_{rp}` the *distance* of the Atlas (Hausmann et al.
+    2014), so the Atlas term is :math:`d_{rp} PCI_p`. ``variant="growthlab"``
+    (ecomplexity) omits it; ``"atlas"`` keeps it and needs ``density`` (as a share).
+    The Growth Lab variant is linear in PCI: :func:`clusterix.indicators.complexity`
+    passes PCI on the eigenvector scale (``complexity_vectors(m).activity`` divided by
+    the standard deviation of ``.region``), as ecomplexity does.
+
+    Examples
+    --------
+    >>> m = np.array([[1, 0], [0, 1]])
+    >>> complexity_outlook_gain(m, np.array([[1.0, 0.5], [0.5, 1.0]]), np.array([1.0, -1.0])).tolist()
+    [[0.0, -0.6666666666666666], [0.6666666666666666, 0.0]]
     """
     presence = as_dense(check_matrix(presence, name="presence", function="complexity_outlook_gain"))
     proximity = as_dense(
@@ -388,6 +429,8 @@ def _cog(
     gain = (presence * weights[None, :]) @ proximity
     np.subtract(weights @ proximity, gain, out=gain)
     if variant == "atlas":
-        gain -= (1.0 - density) * pci[None, :]
+        # The Atlas writes -(1 - d_rp) PCI_p with d the *distance* 1 - density.
+        gain -= density * pci[None, :]
     gain *= 1.0 - presence
+    gain += 0.0  # present cells: -0.0 -> 0.0
     return gain

@@ -1,7 +1,9 @@
 """Named conventions where peer packages differ, so that results can match each peer.
 
-Each field is one documented choice; the presets reproduce a peer exactly
-(see ``docs/methods.md``, "Conventions").
+Each field is one documented choice. The presets reproduce ecomplexity ("growthlab")
+to machine precision; "econgeo" follows EconGeo's conventions, whose printed KCI/TCI
+differ by about 1e-3 because EconGeo rounds its projected matrix (see
+``docs/methods.md``, "Conventions").
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The pandas face of the indicators: long tables in, long tables out.
 
-This is the only module of :mod:`clusterix.indicators` that knows about pandas. Column
+The pure functions of :mod:`clusterix.indicators` take and return arrays; this module
+turns long tables into labelled matrices and results back into long tables. Column
 names and meanings of :func:`complexity` follow the Growth Lab's ``ecomplexity``.
 """
 
@@ -125,7 +126,9 @@ def complexity(
         population=_population_aligner(population, options.presence_test),
         relatedness=None if relatedness is None else _relatedness_aligner(relatedness),
     )
-    return complexity_frame(results, table, region=region, activity=activity, time=time)
+    return complexity_frame(results, table, region=region, activity=activity, time=time).rename(
+        columns={"value": value}
+    )
 
 
 def complexity_frame(

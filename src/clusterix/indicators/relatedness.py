@@ -32,11 +32,11 @@ NORMALISATIONS = ("association", "probability", "cosine", "jaccard")
 DENSITY_SCALES = ("share", "percent")
 
 
-def co_occurrence(presence: ArrayOrSparse, *, diagonal: bool = False) -> np.ndarray:
+def co_occurrence(presence: ArrayOrSparse, *, diagonal: str = "zero") -> np.ndarray:
     r"""Number of regions in which two activities are both present, :math:`C = M^T M`.
 
-    ``diagonal=False`` (EconGeo's default) sets the diagonal, each activity's
-    ubiquity, to zero.
+    ``diagonal="zero"`` (EconGeo's default) sets the diagonal, each activity's
+    ubiquity, to zero; ``"keep"`` leaves it.
 
     Examples
     --------
@@ -44,8 +44,9 @@ def co_occurrence(presence: ArrayOrSparse, *, diagonal: bool = False) -> np.ndar
     [[0.0, 1.0], [1.0, 0.0]]
     """
     presence = check_matrix(presence, name="presence", function="co_occurrence")
+    check_option(diagonal, DIAGONALS, name="diagonal", function="co_occurrence")
     counts = _co_occurrence(presence)
-    if not diagonal:
+    if diagonal == "zero":
         np.fill_diagonal(counts, 0.0)
     return counts
 
