@@ -19,13 +19,17 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The folder of real data sets, ../shared/data."""
+    """The folder of real data sets, ../shared/data.
+
+    Session-scoped so that module-scoped fixtures (peer results computed once per
+    module) can use it; a skip here skips every test that needs it.
+    """
     return shared_path("data")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_reference() -> Path:
     """The folder of peers' published outputs, ../shared/reference."""
     return shared_path("reference")

@@ -39,7 +39,8 @@ class ComplexityOptions:
     threshold : presence where RCA (or RPOP) >= threshold.
     presence_test : ``"rca"`` (Balassa) or ``"rpop"`` (per inhabitant; needs population).
     method : ``"eigenvector"`` (SVD) or ``"reflections"`` (``steps`` reflections).
-    cog_variant : ``"growthlab"`` (ecomplexity) or ``"atlas"`` (keeps -(1-d) PCI).
+    cog_variant : ``"growthlab"`` (ecomplexity) or ``"atlas"`` (subtracts density x PCI,
+        the Atlas term -(1 - distance) PCI, and uses the standardised PCI throughout).
     conventions : proximity diagonal, ddof, density scale, ECI scale and sign.
     """
 
