@@ -41,20 +41,6 @@ def matrix_functions() -> list[tuple[str, object]]:
 
 FUNCTIONS = matrix_functions()
 
-# Wrappers whose error names the function they delegate to instead of the one called.
-MISNAMED = {
-    "related_variety": "entropy_decomposition",
-    "unrelated_variety": "entropy_decomposition",
-}
-
-
-def _mark(name: str):
-    if name in MISNAMED:
-        return pytest.mark.xfail(
-            strict=True,
-            reason=f"src bug: {name} delegates to {MISNAMED[name]} and its errors name that function",
-        )
-    return ()
 
 
 def test_the_loop_finds_every_matrix_function() -> None:
@@ -74,7 +60,7 @@ BAD_MATRICES = {
 @pytest.mark.parametrize("case", list(BAD_MATRICES), ids=list(BAD_MATRICES))
 @pytest.mark.parametrize(
     ("name", "function"),
-    [pytest.param(name, function, marks=_mark(name), id=name) for name, function in FUNCTIONS],
+    [pytest.param(name, function, id=name) for name, function in FUNCTIONS],
 )
 def test_uniform_error_on_a_bad_matrix(name: str, function, case: str) -> None:
     matrix, what = BAD_MATRICES[case]

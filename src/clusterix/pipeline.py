@@ -102,7 +102,13 @@ def run(
     else:
         presence = _presence(rca, options.threshold)
     presence = sp.csr_array(presence)
-    vectors = _complexity_vectors(presence, options.method, conventions.eci_sign, options.steps)
+    vectors = _complexity_vectors(
+        presence,
+        options.method,
+        conventions.eci_sign,
+        options.steps,
+        (matrix.regions, matrix.activities),
+    )
     eci, pci = scale_vectors(vectors, conventions)
     dense_presence = presence.toarray().astype(np.float64)
     proximity = (

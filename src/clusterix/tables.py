@@ -79,6 +79,11 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", sheet: str | int = 
         raise InvalidInputError(f"Cannot read {path} as {kind}: {error}") from error
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python ones, so messages read ``-2`` rather than ``np.int64(-2)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _rows(frame: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> str:
     """The first offending rows, by their index label, as ``{index: {column: value}}``."""
     shown = frame.loc[mask, columns].head(_SHOW)
@@ -200,8 +205,9 @@ def validate_long(
         if len(labels) < 2:
             column = region if name == "region" else activity
             raise InvalidInputError(
-                f"Column {column!r} has a single {name} ({labels[0]!r}); indicators compare "
-                f"{name}s, so at least 2 are needed."
+                f"Column {column!r} has a single {name} ({_plain(labels[0])!r}); indicators "
+                f"compare {'activities' if name == 'activity' else 'regions'}, so at least 2 "
+                "are needed."
             )
     return LongTable(
         region_codes.astype(np.int64),

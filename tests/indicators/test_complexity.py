@@ -102,7 +102,7 @@ def test_reflections_steps(steps: int, regions: list, activities: list) -> None:
 
 
 def test_reflections_need_every_region_present_somewhere() -> None:
-    with pytest.raises(AmbiguousResultError, match=r"1 region rows \(first \[1\]\)"):
+    with pytest.raises(AmbiguousResultError, match=r"1 region\(s\) \(first \[1\]\)"):
         reflections(np.array([[1, 1], [0, 0], [1, 0]]))
 
 
@@ -195,22 +195,14 @@ BLOCKS = np.array([[1, 1, 0, 0], [1, 0, 0, 0], [0, 0, 1, 1], [0, 0, 0, 1]])
 def test_disconnected_network_is_ambiguous(method: str) -> None:
     with pytest.raises(AmbiguousResultError, match="2 disconnected parts") as raised:
         eci_pci(BLOCKS, method=method)
-    assert "rows [2, 3]" in str(raised.value)
+    assert "first region: [2, 3]" in str(raised.value)
 
 
 def test_empty_region_is_ambiguous_and_named_by_row() -> None:
-    with pytest.raises(AmbiguousResultError, match=r"1 region rows \(first \[2\]\)"):
+    with pytest.raises(AmbiguousResultError, match=r"1 region\(s\) \(first \[2\]\)"):
         eci_pci(np.array([[1, 1, 0], [0, 1, 1], [0, 0, 0]]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "src bug: when every region has the same diversity, _orientation keeps the SVD's "
-        "arbitrary sign, so ECI flips with the row order (and complexity() flips it when a "
-        "region is renamed so that labels sort differently)"
-    ),
-)
 def test_eci_sign_does_not_depend_on_row_order_when_diversities_tie() -> None:
     # Diversities [2, 2]: nothing to orient by. Either raise or give an order-free answer.
     chain = np.array([[1, 1, 0], [0, 1, 1]])
@@ -264,14 +256,6 @@ def test_fitness_complexity_of_a_nested_matrix_does_not_converge() -> None:
     assert raised.value.iterations == 1000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "src bug: when a fitness decays geometrically to 0 its absolute change drops below tol "
-        "and fitness_complexity returns it (F = [2, ~1e-10]) as converged, although its "
-        "docstring promises NotConvergedError when a fitness collapses to zero"
-    ),
-)
 @pytest.mark.parametrize(
     "matrix",
     [
@@ -582,14 +566,10 @@ def test_complexity_disconnected_network_is_ambiguous() -> None:
 def test_complexity_threshold_that_empties_a_region_is_ambiguous() -> None:
     # RCA >= 2 keeps r0 in a0 (5/2) and r2 in a2 (5/2); r1 (RCA at most 5/4) is left empty,
     # and it is row 1 of the matrix.
-    with pytest.raises(AmbiguousResultError, match=r"1 region rows \(first \[1\]\)"):
+    with pytest.raises(AmbiguousResultError, match=r"1 region\(s\) \(first \['r1'\]\)"):
         complexity(long_table(CHAIN_VALUES), threshold=2.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: complexity() reports the empty region by row position ([1]), not its label 'r1'",
-)
 def test_complexity_names_the_emptied_region_by_label() -> None:
     with pytest.raises(AmbiguousResultError, match="'r1'"):
         complexity(long_table(CHAIN_VALUES), threshold=2.0)

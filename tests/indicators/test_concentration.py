@@ -201,11 +201,6 @@ def test_varieties_reject_missing_labels() -> None:
 EMPTY_ROW = np.array([[0.0, 0.0, 0.0], [1.0, 2.0, 3.0], [2.0, 1.0, 1.0]])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="src bug: a Gini over an all-zero unit divides 0/0 (RuntimeWarning, NaN result)",
-)
 @pytest.mark.parametrize(
     ("function", "values"),
     [(specialisation_gini, EMPTY_ROW), (locational_gini, EMPTY_ROW.T)],

@@ -362,7 +362,7 @@ def test_activity_without_presence_raises_where_the_peer_gives_nan(bres_case):
     assert len(empty) > 0
     assert (peer.loc[peer["sic4"].isin(empty), "ubiquity"] == 0).all()
     assert peer["eci"].notna().all()
-    with pytest.raises(AmbiguousResultError, match=rf"\b{len(empty)} activity columns"):
+    with pytest.raises(AmbiguousResultError, match=rf"\b{len(empty)} activity\(ies\)"):
         case.ours(threshold=1.5)
 
 

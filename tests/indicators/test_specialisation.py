@@ -197,19 +197,14 @@ def test_krugman_dissimilarity_is_two_for_disjoint_regions() -> None:
     assert_allclose(krugman_dissimilarity(np.array([[1.0, 0.0], [0.0, 5.0]])), [[0, 2], [2, 0]])
 
 
-def test_krugman_and_shares_of_an_empty_region_are_finite() -> None:
+def test_krugman_of_an_empty_region_raises_naming_the_row() -> None:
+    # A region with a zero total has no activity mix: comparing it would be meaningless.
     values = np.array([[0.0, 0.0, 0.0], [1.0, 2.0, 3.0], [2.0, 1.0, 1.0]])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        assert np.all(np.isfinite(krugman_index(values)))
-        assert np.all(np.isfinite(krugman_dissimilarity(values)))
+    for function in (krugman_index, krugman_dissimilarity):
+        with pytest.raises(InvalidInputError, match=r"1 region rows with a zero total \(first \[0\]\)"):
+            function(values)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="src bug: hachman divides by zero for an all-zero region row (RuntimeWarning, inf)",
-)
 def test_hachman_of_an_empty_region_raises_or_is_finite() -> None:
     values = np.array([[0.0, 0.0, 0.0], [1.0, 2.0, 3.0], [2.0, 1.0, 1.0]])
     with warnings.catch_warnings():

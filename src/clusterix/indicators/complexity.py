@@ -12,6 +12,7 @@ The same maths on region x technology data gives the knowledge complexity index
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,7 @@ COG_VARIANTS = ("growthlab", "atlas")
 DEFAULT_STEPS = 20
 _DENSE_LIMIT = 64  # below this many rows or columns a dense SVD is cheaper than ARPACK
 _TIE = 1e-10
+_COLLAPSE = 1e-8  # a fitness below this (mean 1) is on its way to zero, not converging
 
 
 def diversity(presence: ArrayOrSparse) -> np.ndarray:
@@ -125,29 +127,40 @@ def _deflated_reflections(
     return region
 
 
-def _check_degrees(presence: ArrayOrSparse) -> None:
+Labels = tuple[Sequence, Sequence] | None
+
+
+def _name(positions: np.ndarray, labels: Sequence | None) -> list:
+    """The first few offending units, by label when labels are known, else by position."""
+    first = positions[:5]
+    return [labels[i] for i in first] if labels is not None else first.tolist()
+
+
+def _check_degrees(presence: ArrayOrSparse, labels: Labels = None) -> None:
+    region_labels, activity_labels = labels if labels is not None else (None, None)
     rows = np.flatnonzero(np.asarray(presence.sum(axis=1)).ravel() == 0)
     columns = np.flatnonzero(np.asarray(presence.sum(axis=0)).ravel() == 0)
     if rows.size or columns.size:
         raise AmbiguousResultError(
             "Complexity is undefined for regions or activities with no presence: "
-            f"{rows.size} region rows (first {rows[:5].tolist()}) and {columns.size} activity "
-            f"columns (first {columns[:5].tolist()}) are empty. Lower the presence threshold "
-            "or drop them."
+            f"{rows.size} region(s) (first {_name(rows, region_labels)}) and {columns.size} "
+            f"activity(ies) (first {_name(columns, activity_labels)}) are empty. Lower the "
+            "presence threshold or drop them."
         )
 
 
-def _check_connected(presence: sp.csr_array) -> None:
-    n_regions, n_activities = presence.shape
+def _check_connected(presence: sp.csr_array, labels: Labels = None) -> None:
+    n_regions = presence.shape[0]
     graph = sp.block_array([[None, presence], [presence.T, None]], format="csr")
-    count, labels = connected_components(graph, directed=False)
+    count, parts = connected_components(graph, directed=False)
     if count > 1:
-        sizes = np.bincount(labels)
-        first = np.flatnonzero(labels[:n_regions] != labels[0])[:5].tolist()
+        sizes = np.bincount(parts)
+        outside = np.flatnonzero(parts[:n_regions] != parts[0])
         raise AmbiguousResultError(
             f"The region-activity network has {count} disconnected parts (sizes "
             f"{sorted(sizes.tolist(), reverse=True)[:5]}), so ECI/PCI are not uniquely "
-            f"defined. Regions outside the first part: rows {first}. Compute complexity "
+            f"defined. Regions outside the part of the first region: "
+            f"{_name(outside, None if labels is None else labels[0])}. Compute complexity "
             "for each part separately or lower the presence threshold."
         )
 
@@ -188,12 +201,14 @@ def complexity_vectors(
     return _complexity_vectors(sp.csr_array(presence), method, sign, steps)
 
 
-def _complexity_vectors(presence: sp.csr_array, method: str, sign: str, steps: int) -> ComplexityVectors:
-    _check_degrees(presence)
+def _complexity_vectors(
+    presence: sp.csr_array, method: str, sign: str, steps: int, labels: Labels = None
+) -> ComplexityVectors:
+    _check_degrees(presence, labels)
     region_degree = np.asarray(presence.sum(axis=1), dtype=np.float64).ravel()
     activity_degree = np.asarray(presence.sum(axis=0), dtype=np.float64).ravel()
     if method == "eigenvector":
-        _check_connected(presence)
+        _check_connected(presence, labels)
         region, activity, sigma = _second_singular_vectors(presence, region_degree, activity_degree)
     else:
         region = _deflated_reflections(presence, region_degree, activity_degree, steps)
@@ -205,11 +220,17 @@ def _complexity_vectors(presence: sp.csr_array, method: str, sign: str, steps: i
 
 
 def _orientation(vector: np.ndarray, reference: np.ndarray) -> float:
+    """+1 or -1 so that ``vector`` correlates positively with ``reference``."""
     if np.ptp(vector) == 0:
         raise AmbiguousResultError("The complexity vector is constant; ECI is undefined.")
-    if np.ptp(reference) == 0:
-        return 1.0  # every region alike on the reference: no orientation to take from it
-    return -1.0 if np.corrcoef(vector, reference)[0, 1] < 0 else 1.0
+    correlation = 0.0 if np.ptp(reference) == 0 else np.corrcoef(vector, reference)[0, 1]
+    if abs(correlation) < 1e-12:
+        raise AmbiguousResultError(
+            "The sign of ECI is undefined: the ECI vector is uncorrelated with the sign "
+            "reference (e.g. every region has the same diversity), so either orientation "
+            "is equally valid. Use eci_sign='reflections' in the conventions or add regions."
+        )
+    return -1.0 if correlation < 0 else 1.0
 
 
 def _second_singular_vectors(
@@ -338,6 +359,14 @@ def fitness_complexity(
                     f"Fitness-complexity broke down at iteration {iteration}: a fitness "
                     "collapsed to zero (a strongly nested matrix). Use fewer iterations "
                     "and rank-based results, or the eigenvector ECI.",
+                    iterations=iteration,
+                )
+            if new_fitness.min() < _COLLAPSE:
+                raise NotConvergedError(
+                    f"Fitness-complexity: the fitness of region row {int(new_fitness.argmin())} "
+                    f"collapsed towards zero ({new_fitness.min():.2g}) at iteration {iteration}, "
+                    "as happens for strongly nested matrices, whose fixed point has zero "
+                    "fitnesses. Use the ranking after fewer iterations or the eigenvector ECI.",
                     iterations=iteration,
                 )
             change = max(np.abs(new_fitness - fitness).max(), np.abs(new_complexity - complexity).max())

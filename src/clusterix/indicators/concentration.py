@@ -18,6 +18,7 @@ from clusterix._validation import (
     check_option,
     parameter_error,
 )
+from clusterix.errors import InvalidInputError
 from clusterix.indicators.specialisation import shares
 
 __all__ = [
@@ -33,10 +34,22 @@ __all__ = [
 _AXES = ("region", "activity")
 
 
+def _check_totals(values: ArrayOrSparse, *, axis: int, function: str) -> None:
+    """Raise if a region (axis=1) or activity (axis=0) has a zero total: its mix is undefined."""
+    empty = np.flatnonzero(np.asarray(values.sum(axis=axis)).ravel() == 0)
+    if empty.size:
+        unit, where = ("region", "rows") if axis == 1 else ("activity", "columns")
+        raise InvalidInputError(
+            f"The 'values' parameter of {function} has {empty.size} {unit} {where} with a zero "
+            f"total (first {empty[:5].tolist()}); its structure is undefined. Drop them."
+        )
+
+
 def _mix(values: ArrayOrSparse, axis: str, function: str) -> np.ndarray:
     """Shares along ``axis`` as a dense array with one row per unit (region or activity)."""
     values = check_matrix(values, name="values", function=function)
     check_option(axis, _AXES, name="axis", function=function)
+    _check_totals(values, axis=1 if axis == "region" else 0, function=function)
     mix = as_dense(shares(values, axis=axis))
     return mix if axis == "region" else mix.T
 
@@ -130,6 +143,7 @@ def locational_gini(values: ArrayOrSparse, *, scale: str = "coefficient") -> np.
     """
     values = as_dense(check_matrix(values, name="values", function="locational_gini"))
     check_option(scale, _GINI_SCALES, name="scale", function="locational_gini")
+    _check_totals(values, axis=0, function="locational_gini")
     totals = np.broadcast_to(values.sum(axis=1), values.T.shape)
     gini = _lorenz_gini(values.T, totals)
     return gini / 2 if scale == "area" else gini
@@ -148,6 +162,7 @@ def specialisation_gini(values: ArrayOrSparse, *, scale: str = "coefficient") ->
     """
     values = as_dense(check_matrix(values, name="values", function="specialisation_gini"))
     check_option(scale, _GINI_SCALES, name="scale", function="specialisation_gini")
+    _check_totals(values, axis=1, function="specialisation_gini")
     reference = np.broadcast_to(values.sum(axis=0), values.shape)
     gini = _lorenz_gini(values, reference)
     return gini / 2 if scale == "area" else gini
@@ -155,16 +170,17 @@ def specialisation_gini(values: ArrayOrSparse, *, scale: str = "coefficient") ->
 
 def _group_codes(groups: Sequence, n_activities: int, function: str) -> np.ndarray:
     labels = np.asarray(list(groups), dtype=object)
+    name = "levels" if function == "entropy_decomposition" else "groups"
     if labels.shape != (n_activities,):
         raise parameter_error(
-            "groups",
+            name,
             function,
             f"one group label per activity ({n_activities})",
             f"{labels.shape[0]} labels",
         )
     if pd.isna(labels).any():
         missing = np.flatnonzero(pd.isna(labels))[:5].tolist()
-        raise parameter_error("groups", function, "free of missing labels", f"missing at {missing}")
+        raise parameter_error(name, function, "free of missing labels", f"missing at {missing}")
     return pd.factorize(labels)[0]
 
 
@@ -185,9 +201,23 @@ def entropy_decomposition(
     >>> entropy_decomposition(np.array([[1.0, 1.0, 2.0]]), [["A", "A", "B"]]).tolist()
     [[1.0, 0.5]]
     """
-    values = as_dense(check_matrix(values, name="values", function="entropy_decomposition"))
+    return _entropy_decomposition(values, levels, base, "entropy_decomposition")
+
+
+def _entropy_decomposition(
+    values: ArrayOrSparse, levels: Sequence[Sequence], base: float, function: str
+) -> np.ndarray:
+    values = as_dense(check_matrix(values, name="values", function=function))
+    _check_totals(values, axis=1, function=function)
     n_activities = values.shape[1]
-    codes = [_group_codes(level, n_activities, "entropy_decomposition") for level in levels]
+    codes = []
+    parent = np.zeros(n_activities, dtype=np.int64)
+    for level in levels:
+        # A label means a group only within its parent: NACE group "1" under two sections
+        # is two groups, so nest each level's codes under the level above.
+        labels = _group_codes(level, n_activities, function)
+        parent = pd.factorize(pd.MultiIndex.from_arrays([parent, labels]))[0]
+        codes.append(parent)
     codes.append(np.arange(n_activities))
     totals = values.sum(axis=1)
     parts = []
@@ -217,7 +247,7 @@ def unrelated_variety(values: ArrayOrSparse, groups: Sequence, *, base: float = 
     >>> unrelated_variety(np.array([[1.0, 1.0, 2.0]]), ["A", "A", "B"]).tolist()
     [1.0]
     """
-    return entropy_decomposition(values, [groups], base=base)[:, 0]
+    return _entropy_decomposition(values, [groups], base, "unrelated_variety")[:, 0]
 
 
 def related_variety(values: ArrayOrSparse, groups: Sequence, *, base: float = 2.0) -> np.ndarray:
@@ -231,4 +261,4 @@ def related_variety(values: ArrayOrSparse, groups: Sequence, *, base: float = 2.
     >>> related_variety(np.array([[1.0, 1.0, 2.0]]), ["A", "A", "B"]).tolist()
     [0.5]
     """
-    return entropy_decomposition(values, [groups], base=base)[:, 1]
+    return _entropy_decomposition(values, [groups], base, "related_variety")[:, 1]

@@ -107,10 +107,11 @@ def complexity(
 
     Examples
     --------
-    >>> data = pd.DataFrame({"region": list("aabbcc"), "activity": list("xyxyxy"),
-    ...                      "value": [3, 1, 1, 3, 2, 2]})
-    >>> complexity(data)[["region", "activity", "rca", "mcp"]].head(2).to_dict("list")
-    {'region': ['a', 'a'], 'activity': ['x', 'y'], 'rca': [1.5, 0.5], 'mcp': [1, 0]}
+    >>> data = pd.DataFrame({"region": list("aabbc"), "activity": list("xyyzz"),
+    ...                      "value": [5, 5, 5, 5, 5]})
+    >>> result = complexity(data)
+    >>> result[["rca", "mcp", "eci"]].round(2).head(3).to_dict("list")
+    {'rca': [2.5, 1.25, 0.0], 'mcp': [1, 1, 0], 'eci': [1.31, 1.31, 1.31]}
     """
     table = _table(data, region, activity, value, time)
     options = ComplexityOptions(

@@ -169,6 +169,16 @@ def _presence(indicator: ArrayOrSparse, threshold: float) -> ArrayOrSparse:
     return (indicator >= threshold).astype(np.int8)
 
 
+def _check_region_totals(values: ArrayOrSparse, function: str) -> None:
+    """A region with nothing has no activity mix to compare."""
+    empty = np.flatnonzero(_row_sums(values) == 0)
+    if empty.size:
+        raise InvalidInputError(
+            f"The 'values' parameter of {function} has {empty.size} region rows with a zero "
+            f"total (first {empty[:5].tolist()}); its structure is undefined. Drop them."
+        )
+
+
 def hachman(values: ArrayOrSparse) -> np.ndarray:
     r"""Hachman index of each region: how closely its mix resembles the reference area's.
 
@@ -183,6 +193,7 @@ def hachman(values: ArrayOrSparse) -> np.ndarray:
     [1.0, 1.0]
     """
     values = check_matrix(values, name="values", function="hachman")
+    _check_region_totals(values, "hachman")
     mix = as_dense(shares(values, axis="region"))
     reference = _column_sums(values) / _column_sums(values).sum()
     return 1.0 / (mix**2 * _inverse(reference)[None, :]).sum(axis=1)
@@ -203,6 +214,7 @@ def krugman_index(values: ArrayOrSparse, *, reference: str = "total") -> np.ndar
     [1.0, 1.0]
     """
     values = check_matrix(values, name="values", function="krugman_index")
+    _check_region_totals(values, "krugman_index")
     check_option(reference, ("total", "rest"), name="reference", function="krugman_index")
     dense = as_dense(values)
     mix = as_dense(shares(dense, axis="region"))
@@ -229,6 +241,7 @@ def krugman_dissimilarity(values: ArrayOrSparse) -> np.ndarray:
     [[0.0, 1.0, 1.0], [1.0, 0.0, 2.0], [1.0, 2.0, 0.0]]
     """
     values = check_matrix(values, name="values", function="krugman_dissimilarity")
+    _check_region_totals(values, "krugman_dissimilarity")
     mix = as_dense(shares(values, axis="region"))
     out = np.empty((mix.shape[0], mix.shape[0]))
     for index, row in enumerate(mix):
