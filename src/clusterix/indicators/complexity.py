@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import eigh
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, svds
 
@@ -42,7 +43,9 @@ __all__ = [
 METHODS = ("eigenvector", "reflections")
 COG_VARIANTS = ("growthlab", "atlas")
 DEFAULT_STEPS = 20
-_DENSE_LIMIT = 64  # below this many rows or columns a dense SVD is cheaper than ARPACK
+# ARPACK needs k < min(shape); for such tiny matrices the top eigenpairs of the small
+# Gram matrix are used instead. Larger ones never form a dense square matrix.
+_GRAM_LIMIT = 64
 _TIE = 1e-10
 _COLLAPSE = 1e-8  # a fitness below this (mean 1) is on its way to zero, not converging
 
@@ -208,8 +211,19 @@ def _complexity_vectors(
     region_degree = np.asarray(presence.sum(axis=1), dtype=np.float64).ravel()
     activity_degree = np.asarray(presence.sum(axis=0), dtype=np.float64).ravel()
     if method == "eigenvector":
-        _check_connected(presence, labels)
-        region, activity, sigma = _second_singular_vectors(presence, region_degree, activity_degree)
+        try:
+            region, activity, sigmas = _second_singular_vectors(presence, region_degree, activity_degree)
+        except (NotConvergedError, AmbiguousResultError):
+            _check_connected(presence, labels)  # a disconnected network is the likelier cause
+            raise
+        if sigmas[1] > 1.0 - 1e-9:  # singular value 1 repeats exactly when disconnected
+            _check_connected(presence, labels)
+        if len(sigmas) > 2 and sigmas[1] - sigmas[2] < _TIE * max(sigmas[1], 1.0):
+            raise AmbiguousResultError(
+                f"The second and third singular values tie ({sigmas[1]:.12g}, {sigmas[2]:.12g}), "
+                "so the ECI/PCI direction is not unique."
+            )
+        sigma = float(sigmas[1])
     else:
         region = _deflated_reflections(presence, region_degree, activity_degree, steps)
         activity = (presence.T @ region) / activity_degree
@@ -235,35 +249,54 @@ def _orientation(vector: np.ndarray, reference: np.ndarray) -> float:
 
 def _second_singular_vectors(
     presence: sp.csr_array, region_degree: np.ndarray, activity_degree: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, float]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw ECI/PCI vectors from the second singular pair of D^-1/2 M U^-1/2, and the top
+    three singular values (descending)."""
     left_scale = 1.0 / np.sqrt(region_degree)
     right_scale = 1.0 / np.sqrt(activity_degree)
     normalised = _scale(presence.astype(np.float64), left_scale, right_scale)
-    if min(normalised.shape) <= _DENSE_LIMIT:
-        _, sigmas, right_t = np.linalg.svd(normalised.toarray(), full_matrices=False)
-        right = right_t.T
+    if min(normalised.shape) <= _GRAM_LIMIT:  # measured: ARPACK is faster beyond this
+        sigmas, second_right = _top_singular_dense(normalised.toarray())
     else:
-        try:
-            _, sigmas, right_t = svds(
-                normalised,
-                k=3,
-                tol=0,
-                maxiter=10_000,
-                v0=np.random.default_rng(0).uniform(0.5, 1.5, min(normalised.shape)),
-            )
-        except (ArpackNoConvergence, ArpackError) as error:
-            raise NotConvergedError(f"The sparse SVD for ECI/PCI did not converge: {error}") from error
-        right = right_t.T
-    order = np.argsort(sigmas)[::-1]
-    sigmas, right = sigmas[order], right[:, order]
-    if len(sigmas) > 2 and sigmas[1] - sigmas[2] < _TIE * max(sigmas[1], 1.0):
-        raise AmbiguousResultError(
-            f"The second and third singular values tie ({sigmas[1]:.12g}, {sigmas[2]:.12g}), "
-            "so the ECI/PCI direction is not unique."
-        )
-    activity = right[:, 1] * right_scale
+        sigmas, second_right = _top_singular_sparse(normalised)
+    activity = second_right * right_scale
     region = (presence @ activity) / region_degree
-    return region, activity, float(sigmas[1])
+    return region, activity, sigmas
+
+
+def _top_singular_dense(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Top three singular values and the second right singular vector, from the top
+    eigenpairs of the Gram matrix of the shorter side (only those are computed)."""
+    short_rows = matrix.shape[0] <= matrix.shape[1]
+    gram = matrix @ matrix.T if short_rows else matrix.T @ matrix
+    n = gram.shape[0]
+    k = min(3, n)
+    values, vectors = eigh(gram, subset_by_index=[n - k, n - 1], driver="evx")
+    values, vectors = values[::-1], vectors[:, ::-1]
+    sigmas = np.sqrt(np.clip(values, 0.0, None))
+    if sigmas[1] <= 0:
+        raise AmbiguousResultError(
+            "Every region has the same activities: the region-activity matrix has rank 1, "
+            "so ECI/PCI are undefined."
+        )
+    second = matrix.T @ vectors[:, 1] / sigmas[1] if short_rows else vectors[:, 1]
+    return sigmas, second
+
+
+def _top_singular_sparse(matrix: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    """Top three singular values and the second right singular vector by ARPACK."""
+    try:
+        _, sigmas, right_t = svds(
+            matrix,
+            k=3,
+            tol=0,
+            maxiter=10_000,
+            v0=np.random.default_rng(0).uniform(0.5, 1.5, min(matrix.shape)),
+        )
+    except (ArpackNoConvergence, ArpackError) as error:
+        raise NotConvergedError(f"The sparse SVD for ECI/PCI did not converge: {error}") from error
+    order = np.argsort(sigmas)[::-1]
+    return sigmas[order], right_t[order[1]]
 
 
 def _std(vector: np.ndarray, ddof: int) -> float:

@@ -84,8 +84,8 @@ def proximity_matrix(presence: ArrayOrSparse, *, diagonal: str = "keep") -> np.n
 def _proximity(presence: ArrayOrSparse, diagonal: str) -> np.ndarray:
     counts = _co_occurrence(presence)
     ubiquity = np.diag(counts).copy()
-    larger = np.maximum(ubiquity[:, None], ubiquity[None, :])
-    np.divide(counts, larger, out=counts, where=larger > 0)
+    ubiquity[ubiquity == 0] = 1.0  # an activity present nowhere has zero counts: proximity 0
+    counts /= np.maximum.outer(ubiquity, ubiquity)
     if diagonal == "zero":
         np.fill_diagonal(counts, 0.0)
     return counts
