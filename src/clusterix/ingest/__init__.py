@@ -1,0 +1,1 @@
+"""Readers for official data formats and cached downloads of official files."""
