@@ -1,0 +1,200 @@
+"""Connections to the store: embedded DuckDB (default) or a PostgreSQL server.
+
+One small adapter per backend gives the repository the same four operations: run a
+statement, query into a DataFrame, bulk-insert a DataFrame, and a transaction.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from clusterix.errors import DataSourceError, InvalidInputError
+from clusterix.storage.schema import SCHEMA_VERSION, schema_statements
+
+__all__ = ["Database", "connect"]
+
+
+class Database:
+    """A connection with the schema applied. Use :func:`connect` to open one."""
+
+    backend: str
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> None:
+        raise NotImplementedError
+
+    def query(self, sql: str, parameters: Sequence[Any] = ()) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def scalar(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
+        frame = self.query(sql, parameters)
+        return None if frame.empty else frame.iat[0, 0]
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        raise NotImplementedError
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def migrate(self) -> None:
+        """Create the schema in an empty store; refuse a store from a newer clusterix."""
+        version = None
+        try:
+            version = self.scalar("SELECT max(version) FROM schema_version")
+        except Exception:  # noqa: BLE001 - table absent: a new store (backend-specific error types)
+            self._reset_after_error()
+        if version is not None and int(version) > SCHEMA_VERSION:
+            raise DataSourceError(
+                f"The store has schema version {version}, newer than this clusterix "
+                f"understands ({SCHEMA_VERSION}); upgrade clusterix."
+            )
+        if version is not None and int(version) == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            for statement in schema_statements():
+                self.execute(statement)
+            self.execute(
+                "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                (SCHEMA_VERSION, datetime.now(UTC).replace(tzinfo=None)),
+            )
+
+    def _reset_after_error(self) -> None:
+        """Leave a failed statement's state (PostgreSQL aborts the transaction)."""
+
+
+class _DuckDatabase(Database):
+    backend = "duckdb"
+
+    def __init__(self, path: str, read_only: bool) -> None:
+        import duckdb
+
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._connection = duckdb.connect(path, read_only=read_only)
+        except duckdb.Error as error:
+            raise DataSourceError(f"Cannot open the DuckDB store {path}: {error}") from error
+        self._depth = 0
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> None:
+        self._connection.execute(sql, list(parameters))
+
+    def query(self, sql: str, parameters: Sequence[Any] = ()) -> pd.DataFrame:
+        return self._connection.execute(sql, list(parameters)).df()
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        columns = ", ".join(f'"{name}"' for name in frame.columns)
+        self._connection.register("_clusterix_chunk", pa.Table.from_pandas(frame, preserve_index=False))
+        self._connection.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _clusterix_chunk"
+        )
+        self._connection.unregister("_clusterix_chunk")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._connection.begin()
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._connection.rollback()
+            raise
+        else:
+            self._connection.commit()
+        finally:
+            self._depth = 0
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+class _PostgresDatabase(Database):
+    backend = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg
+        except ImportError as error:
+            raise InvalidInputError(
+                "A PostgreSQL store needs psycopg: pip install 'clusterix[postgres]'"
+            ) from error
+        try:
+            self._connection = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as error:
+            raise DataSourceError(f"Cannot connect to the PostgreSQL store: {error}") from error
+        self._depth = 0
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> None:
+        self._connection.execute(self._sql(sql), list(parameters))
+
+    def query(self, sql: str, parameters: Sequence[Any] = ()) -> pd.DataFrame:
+        cursor = self._connection.execute(self._sql(sql), list(parameters))
+        names = [column.name for column in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=names)
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        columns = ", ".join(f'"{name}"' for name in frame.columns)
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
+        with self._connection.cursor() as cursor, cursor.copy(
+            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        ) as copy:
+            copy.write(buffer.getvalue())
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with self._connection.transaction():
+                yield
+        finally:
+            self._depth = 0
+
+    def _reset_after_error(self) -> None:
+        self._connection.rollback()
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def connect(target: str, *, read_only: bool = False) -> Database:
+    """Open the store at ``target`` (a DuckDB path, ``:memory:``, or ``postgresql://`` URL)
+    and bring its schema up to date."""
+    if target.startswith(("postgresql://", "postgres://")):
+        database: Database = _PostgresDatabase(target)
+    else:
+        database = _DuckDatabase(target, read_only)
+    if not read_only:
+        database.migrate()
+    return database
