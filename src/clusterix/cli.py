@@ -88,9 +88,7 @@ def write_tables(frames: Iterable[pd.DataFrame], out: Path) -> int:
                 import pyarrow as pa
                 import pyarrow.parquet as pq
             except ImportError as error:
-                raise InvalidInputError(
-                    "Writing Parquet needs pyarrow: pip install 'clusterix[io]'"
-                ) from error
+                raise InvalidInputError("Writing Parquet needs pyarrow: pip install 'clusterix[io]'") from error
             for frame in frames:
                 batch = pa.Table.from_pandas(frame, preserve_index=False)
                 if writer is None:
@@ -117,8 +115,15 @@ def write_tables(frames: Iterable[pd.DataFrame], out: Path) -> int:
 @app.command()
 @_user_errors
 def indicators(
-    input: Annotated[Path, typer.Argument(help="Long table: CSV (.gz), TSV, Parquet or Excel.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output .csv, .csv.gz or .parquet.")],
+    input: Annotated[Path | None, typer.Argument(help="Long table: CSV (.gz), TSV, Parquet or Excel.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output .csv, .csv.gz or .parquet.")] = Path(
+        "indicators.csv.gz"
+    ),
+    dataset: Annotated[str | None, typer.Option(help="Read this dataset from the store instead of a file.")] = None,
+    measure: Annotated[
+        str | None, typer.Option(help="With --dataset: the measure to use (see 'clusterix datasets').")
+    ] = None,
+    db: Annotated[str | None, typer.Option(help="The store (path or postgresql:// URL).")] = None,
     region: Annotated[str, typer.Option(help="Region column.")] = "region",
     activity: Annotated[str, typer.Option(help="Activity column (industry, technology, ...).")] = "activity",
     value: Annotated[str, typer.Option(help="Value column (employment, patents, ...).")] = "value",
@@ -126,12 +131,8 @@ def indicators(
     threshold: Annotated[float, typer.Option(help="Presence where RCA >= threshold.")] = 1.0,
     method: Annotated[str, typer.Option(help="ECI method: eigenvector or reflections.")] = "eigenvector",
     cog_variant: Annotated[str, typer.Option(help="COG variant: growthlab or atlas.")] = "growthlab",
-    conventions: Annotated[
-        str, typer.Option(help=f"Peer conventions: {', '.join(CONVENTIONS)}.")
-    ] = "growthlab",
-    summary: Annotated[
-        Path | None, typer.Option(help="Also write region-level concentration measures here.")
-    ] = None,
+    conventions: Annotated[str, typer.Option(help=f"Peer conventions: {', '.join(CONVENTIONS)}.")] = "growthlab",
+    summary: Annotated[Path | None, typer.Option(help="Also write region-level concentration measures here.")] = None,
     encoding: Annotated[str, typer.Option(help="Text encoding of CSV/TSV input.")] = "utf-8",
 ) -> None:
     """Compute RCA, presence, diversity, ubiquity, ECI, PCI, density, COI and COG."""
@@ -142,7 +143,13 @@ def indicators(
         conventions=resolve_conventions(conventions, function="indicators"),
     )
     _output_kind(out)  # fail on a bad --out before reading a large input
-    frame = read_table(input, encoding=encoding)
+    if (input is None) == (dataset is None):
+        raise InvalidInputError("Give either an INPUT file or --dataset NAME (from the store), not both.")
+    if dataset is not None:
+        frame = _store_observations(db, dataset, measure)
+        region, activity, value, time = "region", "activity", "value", "time"
+    else:
+        frame = read_table(input, encoding=encoding)
     table = validate_long(frame, region=region, activity=activity, value=value, time=time)
     n_periods = 1 if table.periods is None else len(table.periods)
     with Progress(
@@ -172,6 +179,24 @@ def indicators(
         _err.print(f"wrote region summary to {summary}")
 
 
+def _store_observations(db: str | None, dataset: str, measure: str | None) -> pd.DataFrame:
+    """A dataset's observations with a value, as a long table for the indicators."""
+    from clusterix.storage import Store
+
+    with Store.open(db, read_only=True) as store:
+        frame = store.observations(dataset, measure=measure)
+    measures = frame["measure"].unique()
+    if len(measures) > 1:
+        listed = ", ".join(repr(m) for m in measures[:10])
+        raise InvalidInputError(
+            f"Dataset {dataset!r} holds {len(measures)} measures ({listed}); choose one with --measure."
+        )
+    missing = frame["value"].isna()
+    if missing.any():
+        _err.print(f"{int(missing.sum()):,} observations without a value (e.g. ':') left out")
+    return frame.loc[~missing, ["region", "activity", "time", "value"]]
+
+
 @app.command()
 @_user_errors
 def quickstart(
@@ -190,6 +215,11 @@ def quickstart(
     _out.print(report.table)
     for line in report.notes:
         _out.print(line)
+
+
+from clusterix import cli_data  # noqa: E402 - registers the data commands on `app`
+
+cli_data.register(app, _user_errors)
 
 
 def main() -> None:

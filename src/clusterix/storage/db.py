@@ -98,9 +98,7 @@ class _DuckDatabase(Database):
 
         columns = ", ".join(f'"{name}"' for name in frame.columns)
         self._connection.register("_clusterix_chunk", pa.Table.from_pandas(frame, preserve_index=False))
-        self._connection.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _clusterix_chunk"
-        )
+        self._connection.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _clusterix_chunk")
         self._connection.unregister("_clusterix_chunk")
 
     @contextmanager
@@ -135,9 +133,7 @@ class _PostgresDatabase(Database):
         try:
             import psycopg
         except ImportError as error:
-            raise InvalidInputError(
-                "A PostgreSQL store needs psycopg: pip install 'clusterix[postgres]'"
-            ) from error
+            raise InvalidInputError("A PostgreSQL store needs psycopg: pip install 'clusterix[postgres]'") from error
         try:
             self._connection = psycopg.connect(url, autocommit=True)
         except psycopg.Error as error:
@@ -160,9 +156,10 @@ class _PostgresDatabase(Database):
         columns = ", ".join(f'"{name}"' for name in frame.columns)
         buffer = io.StringIO()
         frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
-        with self._connection.cursor() as cursor, cursor.copy(
-            f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-        ) as copy:
+        with (
+            self._connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy,
+        ):
             copy.write(buffer.getvalue())
 
     @contextmanager

@@ -98,9 +98,8 @@ class Store:
         region_version: int | None,
         replace: bool,
     ) -> int:
-        clash = self.database.query(
-            "SELECT id, source_file, imported_at FROM datasets WHERE name = ?", (name,)
-        )
+        clash = self.database.query("SELECT id, source_file, imported_at FROM datasets WHERE name = ?", (name,))
+        now = _now()
         if not clash.empty:
             if not replace:
                 row = clash.iloc[0]
@@ -108,19 +107,27 @@ class Store:
                     f"A dataset named {name!r} already exists (from {row['source_file']}, imported "
                     f"{row['imported_at']}); choose another name or replace it."
                 )
-            self._delete_dataset(int(clash.iloc[0]["id"]))
+            # Reuse the row: DuckDB cannot delete a row whose references were deleted in the
+            # same transaction, and keeping the id is harmless.
+            dataset_id = int(clash.iloc[0]["id"])
+            self._delete_rows(dataset_id)
+            self.database.execute(
+                "UPDATE datasets SET kind = ?, source = ?, source_file = ?, checksum = ?, imported_at = ?, "
+                "row_count = 0, region_version = ?, description = ? WHERE id = ?",
+                (kind, source, str(path), checksum, now, region_version, description, dataset_id),
+            )
+            return dataset_id
         dataset_id = int(self.database.scalar("SELECT nextval('dataset_ids')"))
         self.database.execute(
             "INSERT INTO datasets (id, name, kind, source, source_file, checksum, imported_at, "
             "row_count, region_version, description) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-            (dataset_id, name, kind, source, str(path), checksum, _now(), region_version, description),
+            (dataset_id, name, kind, source, str(path), checksum, now, region_version, description),
         )
         return dataset_id
 
-    def _delete_dataset(self, dataset_id: int) -> None:
+    def _delete_rows(self, dataset_id: int) -> None:
         for table in ("observations", "participations", "projects", "organisations"):
             self.database.execute(f"DELETE FROM {table} WHERE dataset_id = ?", (dataset_id,))
-        self.database.execute("DELETE FROM datasets WHERE id = ?", (dataset_id,))
 
     def datasets(self) -> pd.DataFrame:
         """What is loaded, with row counts and provenance."""
@@ -208,20 +215,38 @@ class Store:
             dropped = 0
             if region_version is not None:
                 dropped += self._check_codes(
-                    path, "region", "regions", "code", "version", region_version,
-                    f"NUTS {region_version} region", unknown_codes,
+                    path,
+                    "region",
+                    "regions",
+                    "code",
+                    "version",
+                    region_version,
+                    f"NUTS {region_version} region",
+                    unknown_codes,
                 )
             if activity_scheme is not None:
                 dropped += self._check_codes(
-                    path, "activity", "classifications", "code", "scheme", activity_scheme,
-                    f"{activity_scheme} activity", unknown_codes,
+                    path,
+                    "activity",
+                    "classifications",
+                    "code",
+                    "scheme",
+                    activity_scheme,
+                    f"{activity_scheme} activity",
+                    unknown_codes,
                 )
             rows = int(database.scalar("SELECT count(*) FROM staging_observations"))
             if rows == 0:
                 raise InvalidInputError(f"{path.name} holds no observations to import.")
             dataset_id = self._new_dataset(
-                name=name, kind="observations", source=source, path=path, checksum=checksum,
-                description=description, region_version=region_version, replace=replace,
+                name=name,
+                kind="observations",
+                source=source,
+                path=path,
+                checksum=checksum,
+                description=description,
+                region_version=region_version,
+                replace=replace,
             )
             database.execute(
                 "INSERT INTO observations (dataset_id, region, activity, time, measure, value, flag) "
@@ -235,7 +260,8 @@ class Store:
     def _check_staged(self, path: Path) -> None:
         database = self.database
         duplicates = database.query(
-            "SELECT region, activity, time, measure, min(line) AS first_line, max(line) AS last_line, "
+            "SELECT region, activity, time, measure, min(line) AS first_line, "
+            "string_agg(CAST(line AS TEXT), ', ' ORDER BY line) AS lines, "
             "count(*) AS n FROM staging_observations GROUP BY region, activity, time, measure "
             "HAVING count(*) > 1 ORDER BY first_line LIMIT ?",
             (_SHOW,),
@@ -243,7 +269,7 @@ class Store:
         if not duplicates.empty:
             row = duplicates.iloc[0]
             raise InvalidInputError(
-                f"{path.name}, lines {int(row['first_line'])} and {int(row['last_line'])}: duplicate "
+                f"{path.name}, lines {row['lines']}: duplicate "
                 f"observation (region {row['region']!r}, activity {row['activity']!r}, time "
                 f"{row['time']!r}, measure {row['measure']!r}); {len(duplicates)} or more keys repeat. "
                 "Each key may appear once: remove the repeats or aggregate them."
@@ -266,10 +292,7 @@ class Store:
                 f"The {what} codes cannot be checked: no {table} are loaded for {scope!r}. Load the "
                 "reference data first (clusterix ingest loads it when given --reference DIR)."
             )
-        condition = (
-            f"NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{column} "
-            f"AND t.{scope_column} = ?)"
-        )
+        condition = f"NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{column} AND t.{scope_column} = ?)"
         if unknown_codes == "drop":
             before = int(database.scalar("SELECT count(*) FROM staging_observations"))
             database.execute(f"DELETE FROM staging_observations s WHERE {condition}", (scope,))
@@ -289,18 +312,13 @@ class Store:
             )
         return 0
 
-    def observations(
-        self, dataset: str, *, measure: str | None = None, time: str | None = None
-    ) -> pd.DataFrame:
+    def observations(self, dataset: str, *, measure: str | None = None, time: str | None = None) -> pd.DataFrame:
         """A dataset's observations as a long table ``region, activity, time, measure, value, flag``."""
         dataset_id = self.database.scalar("SELECT id FROM datasets WHERE name = ?", (dataset,))
         if dataset_id is None:
             known = ", ".join(repr(n) for n in self.datasets()["name"]) or "none"
             raise UnknownCodeError(f"No dataset named {dataset!r} in the store (loaded: {known}).")
-        sql = (
-            "SELECT region, activity, time, measure, value, flag FROM observations "
-            "WHERE dataset_id = ?"
-        )
+        sql = "SELECT region, activity, time, measure, value, flag FROM observations WHERE dataset_id = ?"
         parameters: list[object] = [int(dataset_id)]
         if measure is not None:
             sql += " AND measure = ?"
@@ -336,14 +354,18 @@ class Store:
             return existing
         organisations = _organisation_frame(organisations, path)
         projects = _project_frame(projects if projects is not None else pd.DataFrame(), path)
-        participations = _participation_frame(
-            participations if participations is not None else pd.DataFrame(), path
-        )
+        participations = _participation_frame(participations if participations is not None else pd.DataFrame(), path)
         name = name or path.name.split(".")[0]
         with self.database.transaction():
             dataset_id = self._new_dataset(
-                name=name, kind="organisations", source=source, path=path, checksum=checksum,
-                description=description, region_version=None, replace=replace,
+                name=name,
+                kind="organisations",
+                source=source,
+                path=path,
+                checksum=checksum,
+                description=description,
+                region_version=None,
+                replace=replace,
             )
             rows = 0
             for table, frame, key in (
@@ -359,9 +381,7 @@ class Store:
 
     def _insert_new(self, table: str, frame: pd.DataFrame, key: list[str]) -> int:
         staging = f"staging_{table}"
-        self.database.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} AS SELECT * FROM {table} WHERE 1 = 0"
-        )
+        self.database.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} AS SELECT * FROM {table} WHERE 1 = 0")
         self.database.execute(f"DELETE FROM {staging}")
         self.database.insert_frame(staging, frame)
         columns = ", ".join(frame.columns)
@@ -393,8 +413,15 @@ class Store:
 
     def table_counts(self) -> dict[str, int]:
         """Rows per table: a cheap fingerprint of the store's contents."""
-        tables = ("datasets", "regions", "classifications", "observations", "organisations",
-                  "projects", "participations")
+        tables = (
+            "datasets",
+            "regions",
+            "classifications",
+            "observations",
+            "organisations",
+            "projects",
+            "participations",
+        )
         return {t: int(self.database.scalar(f"SELECT count(*) FROM {t}")) for t in tables}
 
 
@@ -476,9 +503,7 @@ def _project_frame(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         out[column] = pd.to_numeric(frame[column], errors="coerce") if column in frame else np.nan
     repeated = out["id"].duplicated()
     if repeated.any():
-        raise InvalidInputError(
-            f"{path.name}: project id {out.loc[repeated, 'id'].iloc[0]!r} appears more than once."
-        )
+        raise InvalidInputError(f"{path.name}: project id {out.loc[repeated, 'id'].iloc[0]!r} appears more than once.")
     return out
 
 

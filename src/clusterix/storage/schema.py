@@ -8,6 +8,9 @@ SCHEMA_VERSION = 1
 
 # Observations carry no primary key: a unique index would slow bulk imports several-fold,
 # and uniqueness of (dataset, region, activity, time, measure) is checked on import.
+# dataset_id columns carry no FOREIGN KEY: DuckDB cannot update or delete a referenced row
+# in the transaction that removed its references (needed to replace a dataset); the
+# repository is the only writer and keeps the references whole.
 TABLES = {
     "schema_version": """
         CREATE TABLE IF NOT EXISTS schema_version (
@@ -50,7 +53,7 @@ TABLES = {
         )""",
     "observations": """
         CREATE TABLE IF NOT EXISTS observations (
-            dataset_id BIGINT NOT NULL REFERENCES datasets (id),
+            dataset_id BIGINT NOT NULL,
             region TEXT NOT NULL,
             activity TEXT NOT NULL,
             time TEXT NOT NULL,
@@ -67,7 +70,7 @@ TABLES = {
             region TEXT,
             description TEXT,
             external_ids TEXT,
-            dataset_id BIGINT NOT NULL REFERENCES datasets (id)
+            dataset_id BIGINT NOT NULL
         )""",
     "projects": """
         CREATE TABLE IF NOT EXISTS projects (
@@ -81,7 +84,7 @@ TABLES = {
             end_date DATE,
             total_cost DOUBLE PRECISION,
             ec_contribution DOUBLE PRECISION,
-            dataset_id BIGINT NOT NULL REFERENCES datasets (id)
+            dataset_id BIGINT NOT NULL
         )""",
     "participations": """
         CREATE TABLE IF NOT EXISTS participations (
@@ -89,7 +92,7 @@ TABLES = {
             organisation_id TEXT NOT NULL,
             role TEXT,
             ec_contribution DOUBLE PRECISION,
-            dataset_id BIGINT NOT NULL REFERENCES datasets (id),
+            dataset_id BIGINT NOT NULL,
             PRIMARY KEY (project_id, organisation_id)
         )""",
 }

@@ -1,0 +1,270 @@
+"""Data commands of the ``clusterix`` command line: fetch, ingest, datasets, regions.
+
+A thin shell: each command parses its options, calls the readers and the store, and
+prints a short report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from clusterix.errors import InvalidInputError
+
+__all__ = ["register"]
+
+_err = Console(stderr=True)
+_out = Console()
+
+Db = Annotated[str | None, typer.Option(help="The store: DuckDB path or postgresql:// URL (else CLUSTERIX_DB).")]
+Name = Annotated[str | None, typer.Option(help="Dataset name (default: the file name).")]
+Replace = Annotated[bool, typer.Option(help="Replace a dataset of the same name.")]
+Reference = Annotated[
+    Path | None,
+    typer.Option(help="Folder with the official NUTS tables (else they are downloaded and cached)."),
+]
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=_err,
+        transient=True,
+        disable=not _err.is_terminal,
+    )
+
+
+def _tracked(frames: Iterable[pd.DataFrame], progress: Progress, description: str) -> Iterator[pd.DataFrame]:
+    task = progress.add_task(description, total=None)
+    for frame in frames:
+        progress.advance(task, len(frame))
+        yield frame
+
+
+def _ensure_regions(store, version: int | None, reference: Path | None) -> None:
+    """Load NUTS ``version`` into the store if it is not there yet."""
+    if version is None or not store.regions(version=version).empty:
+        return
+    from clusterix.reference.nuts import nuts_regions
+
+    store.import_regions(nuts_regions(version, source=reference))
+
+
+def _report(result, path: Path) -> None:
+    if not result.created:
+        _out.print(f"{path} is already in the store as {result.dataset!r} ({result.rows:,} rows); nothing changed")
+        return
+    dropped = f"; {result.dropped:,} rows with unknown codes dropped" if result.dropped else ""
+    _out.print(f"imported {result.rows:,} rows from {path} as {result.dataset!r}{dropped}")
+
+
+def register(app: typer.Typer, user_errors: Callable) -> None:
+    """Add the data commands to the main application."""
+    ingest = typer.Typer(help="Import official and user files into the store.", no_args_is_help=True)
+    fetch = typer.Typer(help="Download official files (cached, checksummed).", no_args_is_help=True)
+    app.add_typer(ingest, name="ingest")
+    app.add_typer(fetch, name="fetch")
+
+    @fetch.command("eurostat")
+    @user_errors
+    def fetch_eurostat_command(
+        dataset: Annotated[str, typer.Argument(help="Eurostat dataset code, e.g. sbs_r_nuts06_r2.")],
+        filter: Annotated[
+            list[str] | None, typer.Option("--filter", help="dim=value, repeatable (e.g. geo=DE21).")
+        ] = None,
+        folder: Annotated[Path | None, typer.Option(help="Cache folder (else CLUSTERIX_DATA_DIR).")] = None,
+    ) -> None:
+        """Download a Eurostat dataset through the public dissemination API."""
+        from clusterix.ingest.eurostat import fetch_eurostat
+
+        filters: dict[str, list[str]] = {}
+        for item in filter or []:
+            dimension, sep, value = item.partition("=")
+            if not sep or not dimension or not value:
+                raise InvalidInputError(f"--filter must look like dim=value; got {item!r}.")
+            filters.setdefault(dimension.strip(), []).append(value.strip())
+        path = fetch_eurostat(dataset, filters=filters or None, folder=folder)
+        _out.print(f"{dataset} -> {path}")
+
+    @ingest.command("eurostat")
+    @user_errors
+    def ingest_eurostat(
+        path: Annotated[Path, typer.Argument(help="Eurostat bulk TSV (.tsv/.tsv.gz) or SDMX-CSV file.")],
+        db: Db = None,
+        name: Name = None,
+        activity_dimension: Annotated[
+            str | None, typer.Option(help="The dimension holding activities (default: nace_r2 ...).")
+        ] = None,
+        nuts_version: Annotated[int | None, typer.Option(help="Check regions against NUTS 2013/2016/2021.")] = None,
+        reference: Reference = None,
+        unknown_codes: Annotated[str, typer.Option(help="raise, or drop rows with unknown codes.")] = "raise",
+        encoding: Annotated[str, typer.Option(help="Text encoding.")] = "utf-8",
+        replace: Replace = False,
+    ) -> None:
+        """Import a Eurostat regional statistics file (flags kept)."""
+        from clusterix.ingest import eurostat
+        from clusterix.storage import Store
+
+        sdmx = ".csv" in [s.lower() for s in path.suffixes]
+        reader = eurostat.read_sdmx_csv if sdmx else eurostat.read_eurostat_tsv
+        with Store.open(db) as store, _progress() as progress:
+            _ensure_regions(store, nuts_version, reference)
+            frames = reader(path, activity_dimension=activity_dimension, encoding=encoding)
+            result = store.import_observations(
+                _tracked(frames, progress, f"importing {path.name}"),
+                source="eurostat",
+                path=path,
+                name=name,
+                region_version=nuts_version,
+                unknown_codes=unknown_codes,
+                replace=replace,
+            )
+        _report(result, path)
+
+    @ingest.command("csv")
+    @user_errors
+    def ingest_csv(
+        path: Annotated[Path, typer.Argument(help="CSV (.gz), TSV, Parquet or Excel file.")],
+        region: Annotated[str, typer.Option(help="Region column.")] = "region",
+        activity: Annotated[str, typer.Option(help="Activity column.")] = "activity",
+        value: Annotated[str, typer.Option(help="Value column.")] = "value",
+        time: Annotated[str | None, typer.Option(help="Time column (else one period, 'all').")] = None,
+        measure: Annotated[str | None, typer.Option(help="Measure column (else the value column's name).")] = None,
+        db: Db = None,
+        name: Name = None,
+        nuts_version: Annotated[int | None, typer.Option(help="Check regions against NUTS 2013/2016/2021.")] = None,
+        reference: Reference = None,
+        unknown_codes: Annotated[str, typer.Option(help="raise, or drop rows with unknown codes.")] = "raise",
+        encoding: Annotated[str, typer.Option(help="Text encoding of CSV/TSV.")] = "utf-8",
+        replace: Replace = False,
+    ) -> None:
+        """Import a user table with a column mapping."""
+        from clusterix.storage import Store
+        from clusterix.tables import read_table
+
+        frame = read_table(path, encoding=encoding)
+        missing = [c for c in (region, activity, value, time, measure) if c is not None and c not in frame]
+        if missing:
+            raise InvalidInputError(f"{path.name}: missing column(s) {missing}; it has {list(frame.columns)[:20]}.")
+        tidy = pd.DataFrame(
+            {
+                "region": frame[region],
+                "activity": frame[activity],
+                "time": frame[time].astype(str) if time else "all",
+                "measure": frame[measure].astype(str) if measure else value,
+                "value": frame[value],
+                "line": range(2, len(frame) + 2),
+                "column": value,
+            }
+        )
+        with Store.open(db) as store:
+            _ensure_regions(store, nuts_version, reference)
+            result = store.import_observations(
+                [tidy],
+                source="csv",
+                path=path,
+                name=name,
+                region_version=nuts_version,
+                unknown_codes=unknown_codes,
+                replace=replace,
+            )
+        _report(result, path)
+
+    @ingest.command("cordis")
+    @user_errors
+    def ingest_cordis(
+        path: Annotated[
+            Path,
+            typer.Argument(help="CORDIS organisations file (CSV or JSON), or the folder of the H2020 extract."),
+        ],
+        projects: Annotated[Path | None, typer.Option(help="The matching CORDIS projects file.")] = None,
+        db: Db = None,
+        name: Name = None,
+        replace: Replace = False,
+    ) -> None:
+        """Import CORDIS organisations, projects and participations."""
+        from clusterix.ingest import cordis
+        from clusterix.storage import Store
+
+        if path.is_dir():
+            tables = cordis.read_h2020_participations(path)
+            source_file = sorted(path.glob("*participations*"))[0] if list(path.glob("*participations*")) else path
+        elif path.suffix.lower() == ".json":
+            tables = cordis.read_cordis_json(projects_path=projects, organizations_path=path)
+            source_file = path
+        else:
+            tables = cordis.read_cordis_csv(projects_path=projects, organizations_path=path)
+            source_file = path
+        organisations, project_table, participations = _cordis_tables(tables)
+        with Store.open(db) as store:
+            result = store.import_organisations(
+                organisations=organisations,
+                projects=project_table,
+                participations=participations,
+                source="cordis",
+                path=source_file,
+                name=name,
+                replace=replace,
+            )
+        _report(result, source_file)
+
+    @app.command()
+    @user_errors
+    def datasets(db: Db = None) -> None:
+        """What is loaded, with row counts and provenance."""
+        from clusterix.storage import Store
+
+        with Store.open(db) as store:
+            frame = store.datasets()
+        table = Table("name", "kind", "source", "rows", "imported", "file", "sha256")
+        for row in frame.itertuples():
+            table.add_row(
+                row.name,
+                row.kind,
+                row.source,
+                f"{row.row_count:,}",
+                str(row.imported_at)[:19],
+                str(row.source_file),
+                str(row.checksum)[:12],
+            )
+        _out.print(table if len(frame) else "the store is empty")
+
+    @app.command()
+    @user_errors
+    def regions(
+        level: Annotated[int | None, typer.Option(help="NUTS level 0-3.")] = None,
+        version: Annotated[int, typer.Option(help="NUTS version: 2013, 2016 or 2021.")] = 2021,
+        db: Db = None,
+        reference: Reference = None,
+    ) -> None:
+        """List NUTS regions (loading the version into the store on first use)."""
+        from clusterix.storage import Store
+
+        with Store.open(db) as store:
+            _ensure_regions(store, version, reference)
+            frame = store.regions(level=level, version=version)
+        table = Table("code", "name", "level", "parent")
+        for row in frame.itertuples():
+            table.add_row(row.code, str(row.name), str(row.level), str(row.parent or ""))
+        _out.print(table)
+        _out.print(f"{len(frame):,} regions (NUTS {version}{'' if level is None else f', level {level}'})")
+
+
+def _cordis_tables(tables) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Accept the readers' result as a mapping or a (organisations, projects, participations) triple."""
+    if isinstance(tables, dict):
+        return tables["organisations"], tables["projects"], tables["participations"]
+    if hasattr(tables, "organisations"):
+        return tables.organisations, tables.projects, tables.participations
+    organisations, projects, participations = tables
+    return organisations, projects, participations
