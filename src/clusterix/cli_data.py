@@ -60,6 +60,34 @@ def _ensure_regions(store, version: int | None, reference: Path | None) -> None:
     store.import_regions(nuts_regions(version, source=reference))
 
 
+_SCHEMES = {"nace_r2": "2", "nace_r2_1": "2.1"}
+Scheme = Annotated[
+    str | None,
+    typer.Option(help="Check activity codes against nace_r2 (NACE Rev. 2) or nace_r2_1 (Rev. 2.1)."),
+]
+Classification = Annotated[
+    Path | None,
+    typer.Option(help="Local file of the NACE classification (else it is downloaded; Rev. 2.1 ships offline)."),
+]
+
+
+def _ensure_classification(store, scheme: str | None, source: Path | None) -> None:
+    """Load a NACE revision into the store if it is not there yet, under both spellings
+    of its codes ('10.11' and Eurostat's 'C1011')."""
+    if scheme is None:
+        return
+    if scheme not in _SCHEMES:
+        raise InvalidInputError(f"--activity-scheme must be one of {', '.join(_SCHEMES)}; got {scheme!r}.")
+    loaded = store.database.scalar("SELECT count(*) FROM classifications WHERE scheme = ?", (scheme,))
+    if int(loaded):
+        return
+    from clusterix.reference.nace import nace_codes
+
+    codes = nace_codes(_SCHEMES[scheme], source=source)
+    both = pd.concat([codes, codes.assign(code=codes["eurostat"])], ignore_index=True)
+    store.import_classification(scheme, both.drop_duplicates("code"))
+
+
 def _report(result, path: Path) -> None:
     if not result.created:
         _out.print(f"{path} is already in the store as {result.dataset!r} ({result.rows:,} rows); nothing changed")
@@ -107,6 +135,8 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         ] = None,
         nuts_version: Annotated[int | None, typer.Option(help="Check regions against NUTS 2013/2016/2021.")] = None,
         reference: Reference = None,
+        activity_scheme: Scheme = None,
+        classification: Classification = None,
         unknown_codes: Annotated[str, typer.Option(help="raise, or drop rows with unknown codes.")] = "raise",
         encoding: Annotated[str, typer.Option(help="Text encoding.")] = "utf-8",
         replace: Replace = False,
@@ -119,6 +149,7 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         reader = eurostat.read_sdmx_csv if sdmx else eurostat.read_eurostat_tsv
         with Store.open(db) as store, _progress() as progress:
             _ensure_regions(store, nuts_version, reference)
+            _ensure_classification(store, activity_scheme, classification)
             frames = reader(path, activity_dimension=activity_dimension, encoding=encoding)
             result = store.import_observations(
                 _tracked(frames, progress, f"importing {path.name}"),
@@ -126,6 +157,7 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
                 path=path,
                 name=name,
                 region_version=nuts_version,
+                activity_scheme=activity_scheme,
                 unknown_codes=unknown_codes,
                 replace=replace,
             )
@@ -144,6 +176,8 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         name: Name = None,
         nuts_version: Annotated[int | None, typer.Option(help="Check regions against NUTS 2013/2016/2021.")] = None,
         reference: Reference = None,
+        activity_scheme: Scheme = None,
+        classification: Classification = None,
         unknown_codes: Annotated[str, typer.Option(help="raise, or drop rows with unknown codes.")] = "raise",
         encoding: Annotated[str, typer.Option(help="Text encoding of CSV/TSV.")] = "utf-8",
         replace: Replace = False,
@@ -169,12 +203,14 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         )
         with Store.open(db) as store:
             _ensure_regions(store, nuts_version, reference)
+            _ensure_classification(store, activity_scheme, classification)
             result = store.import_observations(
                 [tidy],
                 source="csv",
                 path=path,
                 name=name,
                 region_version=nuts_version,
+                activity_scheme=activity_scheme,
                 unknown_codes=unknown_codes,
                 replace=replace,
             )
@@ -220,12 +256,18 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
 
     @app.command()
     @user_errors
-    def datasets(db: Db = None) -> None:
+    def datasets(
+        db: Db = None,
+        json_output: Annotated[bool, typer.Option("--json", help="Print JSON records instead of a table.")] = False,
+    ) -> None:
         """What is loaded, with row counts and provenance."""
         from clusterix.storage import Store
 
         with Store.open(db) as store:
             frame = store.datasets()
+        if json_output:
+            _out.print_json(frame.to_json(orient="records", date_format="iso"))
+            return
         table = Table("name", "kind", "source", "rows", "imported", "file", "sha256")
         for row in frame.itertuples():
             table.add_row(
