@@ -87,9 +87,12 @@ def main() -> None:
         return
     folder = arguments.keep or Path(tempfile.mkdtemp(prefix="clusterix-ingest-"))
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "synthetic_eurostat.tsv.gz"
+    path = folder / f"synthetic_eurostat_{arguments.lines}x{arguments.years}.tsv.gz"
     started = time.perf_counter()
-    observations = generate(path, arguments.lines, arguments.years)
+    if path.is_file():  # a kept file from an earlier run with the same shape
+        observations = arguments.lines * arguments.years
+    else:
+        observations = generate(path, arguments.lines, arguments.years)
     print(f"generated {observations:,} observations ({arguments.lines:,} lines x {arguments.years} periods) "
           f"in {time.perf_counter() - started:.1f} s: {path.stat().st_size / 1e6:.0f} MB gzip")
     store = folder / "store.duckdb"

@@ -7,7 +7,9 @@ statement, query into a DataFrame, bulk-insert a DataFrame, and a transaction.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +40,16 @@ class Database:
 
     def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
         raise NotImplementedError
+
+    def key_hash(self, columns: Sequence[str]) -> str:
+        """An SQL expression hashing ``columns`` to one value (equal keys, equal hashes)."""
+        raise NotImplementedError
+
+    @contextmanager
+    def staged(self, frames: Iterable[pd.DataFrame], schema) -> Iterator[str]:
+        """Stage ``frames`` (pyarrow ``schema``) for checks; yield what to select FROM."""
+        raise NotImplementedError
+        yield  # pragma: no cover
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -82,7 +94,9 @@ class _DuckDatabase(Database):
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._connection = duckdb.connect(path, read_only=read_only)
+            # A bounded buffer pool: large checks spill to disk instead of growing with the
+            # file (DuckDB's default is 80 % of the machine's memory).
+            self._connection = duckdb.connect(path, read_only=read_only, config={"memory_limit": "1GB"})
         except duckdb.Error as error:
             raise DataSourceError(f"Cannot open the DuckDB store {path}: {error}") from error
         self._depth = 0
@@ -92,6 +106,27 @@ class _DuckDatabase(Database):
 
     def query(self, sql: str, parameters: Sequence[Any] = ()) -> pd.DataFrame:
         return self._connection.execute(sql, list(parameters)).df()
+
+    def key_hash(self, columns: Sequence[str]) -> str:
+        return f"hash({', '.join(columns)})"
+
+    @contextmanager
+    def staged(self, frames: Iterable[pd.DataFrame], schema) -> Iterator[str]:
+        """Stream the chunks into a temporary Parquet file that DuckDB scans in place: the
+        import never holds the whole file in memory (rows handed to DuckDB from Python
+        in a transaction would stay in memory until the commit)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        folder = tempfile.mkdtemp(prefix="clusterix-import-")
+        path = Path(folder) / "staging.parquet"
+        try:
+            with pq.ParquetWriter(path, schema) as writer:
+                for frame in frames:
+                    writer.write_table(pa.Table.from_pandas(frame, schema=schema, preserve_index=False))
+            yield f"read_parquet('{path.as_posix()}')"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
         import pyarrow as pa
@@ -126,6 +161,9 @@ class _DuckDatabase(Database):
         self._connection.close()
 
 
+_POSTGRES_TYPES = {"string": "TEXT", "large_string": "TEXT", "double": "DOUBLE PRECISION", "int64": "BIGINT"}
+
+
 class _PostgresDatabase(Database):
     backend = "postgresql"
 
@@ -151,6 +189,23 @@ class _PostgresDatabase(Database):
         cursor = self._connection.execute(self._sql(sql), list(parameters))
         names = [column.name for column in cursor.description]
         return pd.DataFrame(cursor.fetchall(), columns=names)
+
+    def key_hash(self, columns: Sequence[str]) -> str:
+        return f"md5(concat_ws(chr(31), {', '.join(columns)}))"
+
+    @contextmanager
+    def staged(self, frames: Iterable[pd.DataFrame], schema) -> Iterator[str]:
+        """Copy the chunks into a session-private temporary table."""
+        columns = ", ".join(f"{field.name} {_POSTGRES_TYPES[str(field.type)]}" for field in schema)
+        self.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS staging_observations ({columns})")
+        self.execute("DELETE FROM staging_observations")
+        try:
+            for frame in frames:
+                self.insert_frame("staging_observations", frame)
+            yield "staging_observations"
+        finally:
+            if self._connection.info.transaction_status == 2:  # INTRANS: still usable
+                self.execute("DELETE FROM staging_observations")
 
     def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
         columns = ", ".join(f'"{name}"' for name in frame.columns)

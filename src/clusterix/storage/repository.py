@@ -26,11 +26,24 @@ ORGANISATION_KINDS = ("enterprise", "higher_education", "research", "public", "o
 _OBSERVATION_COLUMNS = ("region", "activity", "time", "measure", "value", "flag", "line", "column")
 _SHOW = 5
 
-_STAGING = """
-    CREATE TEMPORARY TABLE IF NOT EXISTS staging_observations (
-        region TEXT, activity TEXT, time TEXT, measure TEXT, value DOUBLE PRECISION,
-        flag TEXT, line BIGINT, source_column TEXT
-    )"""
+
+def _staging_schema():
+    """Column types of staged observations, fixed so that every chunk agrees."""
+    import pyarrow as pa
+
+    text = pa.string()
+    return pa.schema(
+        [
+            ("region", text),
+            ("activity", text),
+            ("time", text),
+            ("measure", text),
+            ("value", pa.float64()),
+            ("flag", text),
+            ("line", pa.int64()),
+            ("source_column", text),
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -186,11 +199,13 @@ class Store:
         activity_scheme: str | None = None,
         unknown_codes: str = "raise",
         replace: bool = False,
+        allow_negative: bool = False,
         on_chunk: object = None,
     ) -> ImportResult:
         """Import tidy observation frames read from ``path`` as one dataset.
 
-        Checks, before anything is kept: labels present, values non-negative, no duplicate
+        Checks, before anything is kept: labels present, values non-negative (unless
+        ``allow_negative``, e.g. for growth rates), no duplicate
         (region, activity, time, measure), region codes known in NUTS ``region_version``
         and activity codes known in ``activity_scheme`` (when given; the reference data must
         be loaded). ``unknown_codes="drop"`` drops rows with unknown codes instead (e.g.
@@ -204,38 +219,22 @@ class Store:
             return existing
         name = name or path.name.split(".")[0]
         database = self.database
-        with database.transaction():
-            database.execute(_STAGING)
-            database.execute("DELETE FROM staging_observations")
-            for frame in frames:
-                database.insert_frame("staging_observations", _observation_chunk(frame, path))
-                if callable(on_chunk):
-                    on_chunk(len(frame))
-            self._check_staged(path)
-            dropped = 0
-            if region_version is not None:
-                dropped += self._check_codes(
-                    path,
-                    "region",
-                    "regions",
-                    "code",
-                    "version",
-                    region_version,
-                    f"NUTS {region_version} region",
-                    unknown_codes,
-                )
-            if activity_scheme is not None:
-                dropped += self._check_codes(
-                    path,
-                    "activity",
-                    "classifications",
-                    "code",
-                    "scheme",
-                    activity_scheme,
-                    f"{activity_scheme} activity",
-                    unknown_codes,
-                )
-            rows = int(database.scalar("SELECT count(*) FROM staging_observations"))
+        chunks = (_observation_chunk(frame, path, allow_negative) for frame in frames)
+        if callable(on_chunk):
+            chunks = _counted(chunks, on_chunk)
+        with database.transaction(), database.staged(chunks, _staging_schema()) as staged:
+            self._check_staged(path, staged)
+            keep: list[tuple[str, object]] = []  # (condition, parameter) on rows to keep
+            for column, table, scope_column, scope, what in (
+                ("region", "regions", "version", region_version, f"NUTS {region_version} region"),
+                ("activity", "classifications", "scheme", activity_scheme, f"{activity_scheme} activity"),
+            ):
+                if scope is not None:
+                    keep += self._check_codes(path, staged, column, table, scope_column, scope, what, unknown_codes)
+            where = " AND ".join(condition for condition, _ in keep) or "TRUE"
+            parameters = [parameter for _, parameter in keep]
+            total = int(database.scalar(f"SELECT count(*) FROM {staged} s"))
+            rows = int(database.scalar(f"SELECT count(*) FROM {staged} s WHERE {where}", parameters))
             if rows == 0:
                 raise InvalidInputError(f"{path.name} holds no observations to import.")
             dataset_id = self._new_dataset(
@@ -250,19 +249,25 @@ class Store:
             )
             database.execute(
                 "INSERT INTO observations (dataset_id, region, activity, time, measure, value, flag) "
-                "SELECT ?, region, activity, time, measure, value, flag FROM staging_observations",
-                (dataset_id,),
+                f"SELECT ?, region, activity, time, measure, value, flag FROM {staged} s WHERE {where}",
+                (dataset_id, *parameters),
             )
             database.execute("UPDATE datasets SET row_count = ? WHERE id = ?", (rows, dataset_id))
-            database.execute("DELETE FROM staging_observations")
+            dropped = total - rows
         return ImportResult(name, dataset_id, rows, created=True, dropped=dropped)
 
-    def _check_staged(self, path: Path) -> None:
+    def _check_staged(self, path: Path, staged: str) -> None:
         database = self.database
+        # A cheap pass first: distinct key hashes equal to the row count prove uniqueness
+        # (equal keys hash equally); only otherwise find and name the repeated keys.
+        key = database.key_hash(["region", "activity", "time", "measure"])
+        counts = database.query(f"SELECT count(*) AS n, count(DISTINCT {key}) AS k FROM {staged} s")
+        if int(counts["n"].iloc[0]) == int(counts["k"].iloc[0]):
+            return
         duplicates = database.query(
             "SELECT region, activity, time, measure, min(line) AS first_line, "
             "string_agg(CAST(line AS TEXT), ', ' ORDER BY line) AS lines, "
-            "count(*) AS n FROM staging_observations GROUP BY region, activity, time, measure "
+            f"count(*) AS n FROM {staged} s GROUP BY region, activity, time, measure "
             "HAVING count(*) > 1 ORDER BY first_line LIMIT ?",
             (_SHOW,),
         )
@@ -278,27 +283,27 @@ class Store:
     def _check_codes(
         self,
         path: Path,
+        staged: str,
         column: str,
         table: str,
-        key: str,
         scope_column: str,
         scope: object,
         what: str,
         unknown_codes: str,
-    ) -> int:
+    ) -> list[tuple[str, object]]:
+        """Raise on unknown codes, or (``"drop"``) return the condition that keeps known ones."""
         database = self.database
         if not int(database.scalar(f"SELECT count(*) FROM {table} WHERE {scope_column} = ?", (scope,))):
             raise UnknownCodeError(
                 f"The {what} codes cannot be checked: no {table} are loaded for {scope!r}. Load the "
                 "reference data first (clusterix ingest loads it when given --reference DIR)."
             )
-        condition = f"NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{column} AND t.{scope_column} = ?)"
+        known = f"EXISTS (SELECT 1 FROM {table} t WHERE t.code = s.{column} AND t.{scope_column} = ?)"
         if unknown_codes == "drop":
-            before = int(database.scalar("SELECT count(*) FROM staging_observations"))
-            database.execute(f"DELETE FROM staging_observations s WHERE {condition}", (scope,))
-            return before - int(database.scalar("SELECT count(*) FROM staging_observations"))
+            return [(known, scope)]
+        condition = f"NOT {known}"
         unknown = database.query(
-            f"SELECT s.{column} AS code, min(s.line) AS line FROM staging_observations s "
+            f"SELECT s.{column} AS code, min(s.line) AS line FROM {staged} s "
             f"WHERE {condition} GROUP BY s.{column} ORDER BY line LIMIT ?",
             (scope, _SHOW),
         )
@@ -310,7 +315,7 @@ class Store:
                 f"(unknown codes, first: {codes}). Fix the codes, convert them to NUTS "
                 f"{scope} first, or drop them (unknown codes: drop)."
             )
-        return 0
+        return []
 
     def observations(self, dataset: str, *, measure: str | None = None, time: str | None = None) -> pd.DataFrame:
         """A dataset's observations as a long table ``region, activity, time, measure, value, flag``."""
@@ -425,7 +430,13 @@ class Store:
         return {t: int(self.database.scalar(f"SELECT count(*) FROM {t}")) for t in tables}
 
 
-def _observation_chunk(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+def _counted(chunks: Iterable[pd.DataFrame], on_chunk) -> Iterable[pd.DataFrame]:
+    for chunk in chunks:
+        on_chunk(len(chunk))
+        yield chunk
+
+
+def _observation_chunk(frame: pd.DataFrame, path: Path, allow_negative: bool = False) -> pd.DataFrame:
     """Check one reader chunk and put it in the staging layout."""
     missing = [c for c in ("region", "activity", "time", "value") if c not in frame.columns]
     if missing:
@@ -458,7 +469,7 @@ def _observation_chunk(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             f"{frame['value'].to_numpy()[not_numeric][0]!r} is not a number."
         )
     negative = (chunk["value"] < 0).to_numpy()
-    if negative.any():
+    if negative.any() and not allow_negative:
         first = chunk.loc[negative].iloc[0]
         raise InvalidInputError(
             f"{_where(path, first['line'], first['source_column'])}: negative value {first['value']:g}; "
