@@ -111,6 +111,10 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
             list[str] | None, typer.Option("--filter", help="dim=value, repeatable (e.g. geo=DE21).")
         ] = None,
         folder: Annotated[Path | None, typer.Option(help="Cache folder (else CLUSTERIX_DATA_DIR).")] = None,
+        start: Annotated[str | None, typer.Option(help="First period, e.g. 2015.")] = None,
+        end: Annotated[str | None, typer.Option(help="Last period.")] = None,
+        format: Annotated[str, typer.Option(help="tsv or sdmx-csv.")] = "tsv",
+        refresh: Annotated[bool, typer.Option(help="Download again even if cached.")] = False,
     ) -> None:
         """Download a Eurostat dataset through the public dissemination API."""
         from clusterix.ingest.eurostat import fetch_eurostat
@@ -121,7 +125,9 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
             if not sep or not dimension or not value:
                 raise InvalidInputError(f"--filter must look like dim=value; got {item!r}.")
             filters.setdefault(dimension.strip(), []).append(value.strip())
-        path = fetch_eurostat(dataset, filters=filters or None, folder=folder)
+        path = fetch_eurostat(
+            dataset, filters=filters or None, folder=folder, start=start, end=end, format=format, refresh=refresh
+        )
         _out.print(f"{dataset} -> {path}")
 
     @ingest.command("eurostat")
@@ -138,19 +144,28 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         activity_scheme: Scheme = None,
         classification: Classification = None,
         unknown_codes: Annotated[str, typer.Option(help="raise, or drop rows with unknown codes.")] = "raise",
+        dimensions: Annotated[
+            str | None,
+            typer.Option(help="Expected dimensions, e.g. freq,unit,nace_r2,geo: refuse another dataset's file."),
+        ] = None,
+        allow_negative: Annotated[bool, typer.Option(help="Accept negative values (e.g. growth rates).")] = False,
         encoding: Annotated[str, typer.Option(help="Text encoding.")] = "utf-8",
         replace: Replace = False,
     ) -> None:
-        """Import a Eurostat regional statistics file (flags kept)."""
+        """Import a Eurostat bulk TSV or SDMX-CSV file (flags kept)."""
         from clusterix.ingest import eurostat
         from clusterix.storage import Store
 
-        sdmx = ".csv" in [s.lower() for s in path.suffixes]
-        reader = eurostat.read_sdmx_csv if sdmx else eurostat.read_eurostat_tsv
         with Store.open(db) as store, _progress() as progress:
             _ensure_regions(store, nuts_version, reference)
             _ensure_classification(store, activity_scheme, classification)
-            frames = reader(path, activity_dimension=activity_dimension, encoding=encoding)
+            frames = eurostat.read_eurostat(
+                path,
+                activity_dimension=activity_dimension or "auto",
+                expected_dimensions=dimensions.split(",") if dimensions else None,
+                allow_negative=allow_negative,
+                encoding=encoding,
+            )
             result = store.import_observations(
                 _tracked(frames, progress, f"importing {path.name}"),
                 source="eurostat",
@@ -160,6 +175,7 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
                 activity_scheme=activity_scheme,
                 unknown_codes=unknown_codes,
                 replace=replace,
+                allow_negative=allow_negative,
             )
         _report(result, path)
 

@@ -71,12 +71,14 @@ def fetch(
     timeout: float = 60.0,
     backoff: float = 1.0,
     opener: Callable = urllib.request.urlopen,
+    refresh: bool = False,
 ) -> Path:
     """Return the local path of ``remote``, downloading it once into the cache.
 
     A cached file is used only if its checksum matches the published one (or the one
-    recorded at first download). A download goes to a ``.partial`` file that replaces
-    the target only when complete and verified.
+    recorded at first download). ``refresh=True`` downloads again and records the new
+    checksum (publishers such as Eurostat update files in place). A download goes to a
+    ``.partial`` file that replaces the target only when complete and verified.
 
     Raises
     ------
@@ -87,8 +89,10 @@ def fetch(
     target_folder = cache_dir(folder)
     target_folder.mkdir(parents=True, exist_ok=True)
     target = target_folder / remote.filename
-    expected = remote.sha256 or _manifest(target_folder).get(remote.filename, {}).get("sha256")
-    if target.is_file():
+    expected = remote.sha256 or (
+        None if refresh else _manifest(target_folder).get(remote.filename, {}).get("sha256")
+    )
+    if target.is_file() and not refresh:
         actual = sha256_of(target)
         if expected is None or actual == expected:
             if expected is None:
@@ -104,6 +108,7 @@ def fetch(
                     out.write(block)
             break
         except urllib.error.HTTPError as error:
+            error.close()
             partial.unlink(missing_ok=True)
             if error.code < 500 and error.code != 429:
                 raise DataSourceError(

@@ -1230,8 +1230,11 @@ def fetch_eurostat(
     folder: str | Path | None = None,
     dimensions: Sequence[str] | None = None,
     base_url: str = EUROSTAT_API,
+    refresh: bool = False,
 ) -> Path:
     """Download a Eurostat dataset (or a filtered part of it) once, and return the cached file.
+
+    ``refresh=True`` downloads it again (Eurostat updates datasets in place).
 
     The file comes from the SDMX 2.1 dissemination API (:func:`eurostat_url`), gzipped,
     through :func:`clusterix.ingest.downloads.fetch` (cache under ``folder``/eurostat,
@@ -1264,7 +1267,7 @@ def fetch_eurostat(
     if filters or start or end:
         name += "-" + hashlib.sha256(url.encode()).hexdigest()[:12]
     remote = RemoteFile(f"{name}.{_FORMATS[format][1]}.gz", url)
-    return fetch(remote, folder=_download_folder(folder), opener=_data_opener)
+    return fetch(remote, folder=_download_folder(folder), opener=_data_opener, refresh=refresh)
 
 
 def _download_folder(folder: str | Path | None) -> Path:

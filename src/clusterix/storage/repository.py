@@ -312,8 +312,9 @@ class Store:
             codes = ", ".join(repr(code) for code in unknown["code"])
             raise UnknownCodeError(
                 f"{_where(path, first['line'], column)}: unknown {what} code {first['code']!r} "
-                f"(unknown codes, first: {codes}). Fix the codes, convert them to NUTS "
-                f"{scope} first, or drop them (unknown codes: drop)."
+                f"(unknown codes, first: {codes}). Fix the codes, "
+                + (f"convert them to NUTS {scope} first" if table == "regions" else f"map them to {scope}")
+                + ", or drop them (unknown codes: drop)."
             )
         return []
 
