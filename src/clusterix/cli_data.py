@@ -88,6 +88,27 @@ def _ensure_classification(store, scheme: str | None, source: Path | None) -> No
     store.import_classification(scheme, both.drop_duplicates("code"))
 
 
+def _import_observations(
+    db: str | None,
+    frames: Iterable[pd.DataFrame],
+    *,
+    nuts_version: int | None,
+    reference: Path | None,
+    activity_scheme: str | None,
+    classification: Path | None,
+    **options,
+):
+    """Open the store, load the reference data the checks need, and import ``frames``."""
+    from clusterix.storage import Store
+
+    with Store.open(db) as store:
+        _ensure_regions(store, nuts_version, reference)
+        _ensure_classification(store, activity_scheme, classification)
+        return store.import_observations(
+            frames, region_version=nuts_version, activity_scheme=activity_scheme, **options
+        )
+
+
 def _report(result, path: Path) -> None:
     if not result.created:
         _out.print(f"{path} is already in the store as {result.dataset!r} ({result.rows:,} rows); nothing changed")
@@ -154,11 +175,8 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
     ) -> None:
         """Import a Eurostat bulk TSV or SDMX-CSV file (flags kept)."""
         from clusterix.ingest import eurostat
-        from clusterix.storage import Store
 
-        with Store.open(db) as store, _progress() as progress:
-            _ensure_regions(store, nuts_version, reference)
-            _ensure_classification(store, activity_scheme, classification)
+        with _progress() as progress:
             frames = eurostat.read_eurostat(
                 path,
                 activity_dimension=activity_dimension or "auto",
@@ -166,13 +184,16 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
                 allow_negative=allow_negative,
                 encoding=encoding,
             )
-            result = store.import_observations(
+            result = _import_observations(
+                db,
                 _tracked(frames, progress, f"importing {path.name}"),
                 source="eurostat",
                 path=path,
                 name=name,
-                region_version=nuts_version,
+                nuts_version=nuts_version,
+                reference=reference,
                 activity_scheme=activity_scheme,
+                classification=classification,
                 unknown_codes=unknown_codes,
                 replace=replace,
                 allow_negative=allow_negative,
@@ -199,7 +220,6 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         replace: Replace = False,
     ) -> None:
         """Import a user table with a column mapping."""
-        from clusterix.storage import Store
         from clusterix.tables import read_table
 
         frame = read_table(path, encoding=encoding)
@@ -217,19 +237,19 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
                 "column": value,
             }
         )
-        with Store.open(db) as store:
-            _ensure_regions(store, nuts_version, reference)
-            _ensure_classification(store, activity_scheme, classification)
-            result = store.import_observations(
-                [tidy],
-                source="csv",
-                path=path,
-                name=name,
-                region_version=nuts_version,
-                activity_scheme=activity_scheme,
-                unknown_codes=unknown_codes,
-                replace=replace,
-            )
+        result = _import_observations(
+            db,
+            [tidy],
+            source="csv",
+            path=path,
+            name=name,
+            nuts_version=nuts_version,
+            reference=reference,
+            activity_scheme=activity_scheme,
+            classification=classification,
+            unknown_codes=unknown_codes,
+            replace=replace,
+        )
         _report(result, path)
 
     @ingest.command("cordis")

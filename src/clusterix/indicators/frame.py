@@ -172,9 +172,7 @@ def _constant(label: object, length: int, labels: pd.Index) -> np.ndarray | pd.C
     """A column holding one period label: numeric/datetime dtypes kept, text as a categorical."""
     if isinstance(labels.dtype, np.dtype) and labels.dtype.kind in "iufMmb":
         return np.full(length, label, dtype=labels.dtype)
-    return pd.Categorical.from_codes(
-        np.full(length, labels.get_loc(label), dtype=np.int32), categories=labels
-    )
+    return pd.Categorical.from_codes(np.full(length, labels.get_loc(label), dtype=np.int32), categories=labels)
 
 
 def _result_frame(
@@ -187,12 +185,8 @@ def _result_frame(
     columns: dict[str, object] = {}
     if time is not None:
         columns[time] = _constant(matrix.period, n_regions * n_activities, table.periods)
-    columns[region] = pd.Categorical.from_codes(
-        _per_row(region_codes, n_activities), categories=table.regions
-    )
-    columns[activity] = pd.Categorical.from_codes(
-        _per_column(activity_codes, n_regions), categories=table.activities
-    )
+    columns[region] = pd.Categorical.from_codes(_per_row(region_codes, n_activities), categories=table.regions)
+    columns[activity] = pd.Categorical.from_codes(_per_column(activity_codes, n_regions), categories=table.activities)
     columns["value"] = matrix.values.toarray().ravel()
     columns["rca"] = result.rca.ravel()
     if result.rpop is not None:
@@ -226,9 +220,7 @@ def _population_aligner(
 ) -> Callable[[RegionActivityMatrix], np.ndarray] | None:
     if presence_test != "rpop":
         if population is not None:
-            raise InvalidInputError(
-                "population is only used with presence_test='rpop'; drop it or set that test."
-            )
+            raise InvalidInputError("population is only used with presence_test='rpop'; drop it or set that test.")
         return None
     if not isinstance(population, pd.Series):
         raise InvalidInputError(
@@ -257,9 +249,7 @@ def _population_aligner(
 def _relatedness_aligner(relatedness: pd.DataFrame) -> Callable[[RegionActivityMatrix], np.ndarray]:
     needed = ["activity_1", "activity_2", "proximity"]
     if not isinstance(relatedness, pd.DataFrame) or not set(needed) <= set(relatedness.columns):
-        raise InvalidInputError(
-            f"relatedness must be a DataFrame with columns {needed} (as returned by proximity())."
-        )
+        raise InvalidInputError(f"relatedness must be a DataFrame with columns {needed} (as returned by proximity()).")
     weights = pd.to_numeric(relatedness["proximity"], errors="coerce").to_numpy(dtype=np.float64)
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         bad = relatedness.loc[~(np.isfinite(weights) & (weights >= 0)), needed].head(5)
@@ -346,6 +336,26 @@ def proximity(
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
+def _per_period(
+    data: Data,
+    columns: Callable[[RegionActivityMatrix], dict[str, object]],
+    *,
+    region: str,
+    activity: str,
+    value: str,
+    time: str | None,
+) -> pd.DataFrame:
+    """One frame per period built by ``columns(matrix)``, with the period column in front."""
+    table = _table(data, region, activity, value, time)
+    frames = []
+    for matrix in table.matrices():
+        frame = pd.DataFrame(columns(matrix))
+        if time is not None:
+            frame.insert(0, time, matrix.period)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
 def region_summary(
     data: Data,
     *,
@@ -359,25 +369,20 @@ def region_summary(
     Columns: ``total, herfindahl, entropy, krugman, hachman, specialisation_gini``
     (entropy in bits, Krugman against all regions, Gini coefficient).
     """
-    table = _table(data, region, activity, value, time)
-    frames = []
-    for matrix in table.matrices():
+
+    def columns(matrix: RegionActivityMatrix) -> dict[str, object]:
         values = matrix.values
-        frame = pd.DataFrame(
-            {
-                region: matrix.regions,
-                "total": np.asarray(values.sum(axis=1)).ravel(),
-                "herfindahl": herfindahl(values),
-                "entropy": entropy(values),
-                "krugman": krugman_index(values),
-                "hachman": hachman(values),
-                "specialisation_gini": specialisation_gini(values),
-            }
-        )
-        if time is not None:
-            frame.insert(0, time, matrix.period)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+        return {
+            region: matrix.regions,
+            "total": np.asarray(values.sum(axis=1)).ravel(),
+            "herfindahl": herfindahl(values),
+            "entropy": entropy(values),
+            "krugman": krugman_index(values),
+            "hachman": hachman(values),
+            "specialisation_gini": specialisation_gini(values),
+        }
+
+    return _per_period(data, columns, region=region, activity=activity, value=value, time=time)
 
 
 def activity_summary(
@@ -389,17 +394,12 @@ def activity_summary(
     time: str | None = None,
 ) -> pd.DataFrame:
     """Activity-level measures, one row per (time,) activity: ``total, locational_gini``."""
-    table = _table(data, region, activity, value, time)
-    frames = []
-    for matrix in table.matrices():
-        frame = pd.DataFrame(
-            {
-                activity: matrix.activities,
-                "total": np.asarray(matrix.values.sum(axis=0)).ravel(),
-                "locational_gini": locational_gini(matrix.values),
-            }
-        )
-        if time is not None:
-            frame.insert(0, time, matrix.period)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+
+    def columns(matrix: RegionActivityMatrix) -> dict[str, object]:
+        return {
+            activity: matrix.activities,
+            "total": np.asarray(matrix.values.sum(axis=0)).ravel(),
+            "locational_gini": locational_gini(matrix.values),
+        }
+
+    return _per_period(data, columns, region=region, activity=activity, value=value, time=time)

@@ -51,10 +51,38 @@ class Database:
         raise NotImplementedError
         yield  # pragma: no cover
 
+    _depth = 0  # open transaction() blocks; only the outermost begins and ends one
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """All or nothing: commit at the end of the outermost block, roll back on any error."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._begin()
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._rollback()
+            raise
+        else:
+            self._commit()
+        finally:
+            self._depth = 0
+
+    def _begin(self) -> None:
         raise NotImplementedError
-        yield  # pragma: no cover
+
+    def _commit(self) -> None:
+        raise NotImplementedError
+
+    def _rollback(self) -> None:
+        raise NotImplementedError
 
     def close(self) -> None:
         raise NotImplementedError
@@ -99,7 +127,6 @@ class _DuckDatabase(Database):
             self._connection = duckdb.connect(path, read_only=read_only, config={"memory_limit": "1GB"})
         except duckdb.Error as error:
             raise DataSourceError(f"Cannot open the DuckDB store {path}: {error}") from error
-        self._depth = 0
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> None:
         self._connection.execute(sql, list(parameters))
@@ -136,26 +163,14 @@ class _DuckDatabase(Database):
         self._connection.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _clusterix_chunk")
         self._connection.unregister("_clusterix_chunk")
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _begin(self) -> None:
         self._connection.begin()
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._connection.rollback()
-            raise
-        else:
-            self._connection.commit()
-        finally:
-            self._depth = 0
+
+    def _commit(self) -> None:
+        self._connection.commit()
+
+    def _rollback(self) -> None:
+        self._connection.rollback()
 
     def close(self) -> None:
         self._connection.close()
@@ -176,7 +191,6 @@ class _PostgresDatabase(Database):
             self._connection = psycopg.connect(url, autocommit=True)
         except psycopg.Error as error:
             raise DataSourceError(f"Cannot connect to the PostgreSQL store: {error}") from error
-        self._depth = 0
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -217,21 +231,14 @@ class _PostgresDatabase(Database):
         ):
             copy.write(buffer.getvalue())
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self._depth = 1
-        try:
-            with self._connection.transaction():
-                yield
-        finally:
-            self._depth = 0
+    def _begin(self) -> None:
+        self._connection.execute("BEGIN")
+
+    def _commit(self) -> None:
+        self._connection.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        self._connection.execute("ROLLBACK")
 
     def _reset_after_error(self) -> None:
         self._connection.rollback()
