@@ -217,9 +217,10 @@ def quickstart(
         _out.print(line)
 
 
-from clusterix import cli_data  # noqa: E402 - registers the data commands on `app`
+from clusterix import cli_data, cli_profile  # noqa: E402 - register their commands on `app`
 
 cli_data.register(app, _user_errors)
+cli_profile.register(app, _user_errors)
 
 
 def main() -> None:

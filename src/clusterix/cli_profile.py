@@ -1,0 +1,221 @@
+"""Profiling commands of the ``clusterix`` command line: profile, peers, complementarity.
+
+Each reads a long table from a file (``--input``) or from the store (``--dataset``),
+calls the profiling library and prints JSON or writes an HTML/PDF report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+
+from clusterix.errors import InvalidInputError
+
+__all__ = ["register"]
+
+_out = Console()
+
+Input = Annotated[Path | None, typer.Option("--input", help="Long table file (CSV, TSV, Parquet, Excel).")]
+Dataset = Annotated[str | None, typer.Option(help="Read this dataset from the store instead of a file.")]
+Measure = Annotated[str | None, typer.Option(help="With --dataset: the measure to use.")]
+Db = Annotated[str | None, typer.Option(help="The store (path or postgresql:// URL).")]
+RegionColumn = Annotated[str, typer.Option("--region", help="Region column.")]
+ActivityColumn = Annotated[str, typer.Option("--activity", help="Activity column.")]
+ValueColumn = Annotated[str, typer.Option("--value", help="Value column.")]
+TimeColumn = Annotated[str | None, typer.Option("--time", help="Time column.")]
+Year = Annotated[str | None, typer.Option("--year", help="The period to profile (default: the last).")]
+
+
+def _long_table(
+    input: Path | None, dataset: str | None, measure: str | None, db: str | None, columns: dict[str, str | None]
+) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    """The long table and its column names, from a file or from the store."""
+    if (input is None) == (dataset is None):
+        raise InvalidInputError("Give either --input FILE or --dataset NAME (from the store).")
+    if dataset is not None:
+        from clusterix.cli import _store_observations
+
+        frame = _store_observations(db, dataset, measure)
+        return frame, {"region": "region", "activity": "activity", "value": "value", "time": "time"}
+    from clusterix.tables import read_table
+
+    return read_table(input), columns
+
+
+def _profiler(frame: pd.DataFrame, columns: dict[str, str | None], **options: Any):
+    from clusterix.profiling.profile import RegionProfiler
+
+    return RegionProfiler(
+        frame,
+        region=columns["region"],
+        activity=columns["activity"],
+        value=columns["value"],
+        time=columns["time"],
+        **options,
+    )
+
+
+def _clusters(frame: pd.DataFrame, columns: dict[str, str | None], clusters: str | None, source: Path | None):
+    """Cluster strength for the table, from a named default mapping or a mapping file."""
+    if clusters is None:
+        return None
+    from clusterix.profiling import cluster_mapping, cluster_strength, uk_segments, us_cluster_definitions
+
+    if clusters in ("uk-segments", "us"):
+        if source is None:
+            raise InvalidInputError(f"--clusters {clusters} needs --clusters-from DIR (the folder of the data sets).")
+        mapping = uk_segments(source) if clusters == "uk-segments" else us_cluster_definitions(source)
+    else:
+        from clusterix.tables import read_table
+
+        mapping = cluster_mapping(read_table(Path(clusters)))
+    return cluster_strength(
+        frame,
+        mapping,
+        region=columns["region"],
+        activity=columns["activity"],
+        value=columns["value"],
+        time=columns["time"],
+        unmapped="other",
+    ).rename(columns={columns["region"]: "region"})
+
+
+def _emit(payload: dict, format: str, out: Path | None) -> None:
+    if format == "json":
+        text = json.dumps(payload, indent=1, ensure_ascii=False)
+        if out is None:
+            typer.echo(text)
+        else:
+            out.write_text(text + "\n", encoding="utf-8")
+            _out.print(f"wrote {out}")
+        return
+    if format not in ("html", "pdf"):
+        raise InvalidInputError(f"--format must be json, html or pdf; got {format!r}.")
+    if out is None:
+        raise InvalidInputError(f"--format {format} needs --out FILE.")
+    from clusterix.profiling.report import write_report
+
+    write_report(payload, out, format=format)
+    _out.print(f"wrote {out}")
+
+
+def register(app: typer.Typer, user_errors: Callable) -> None:
+    """Add the profiling commands to the main application."""
+
+    @app.command("profile")
+    @user_errors
+    def profile_command(
+        region_code: Annotated[str, typer.Argument(metavar="REGION", help="Region code, e.g. UKI3.")],
+        input: Input = None,
+        dataset: Dataset = None,
+        measure: Measure = None,
+        db: Db = None,
+        region: RegionColumn = "region",
+        activity: ActivityColumn = "activity",
+        value: ValueColumn = "value",
+        time: TimeColumn = None,
+        year: Year = None,
+        clusters: Annotated[
+            str | None, typer.Option(help="Cluster mapping: uk-segments, us, or a mapping file (industry, cluster).")
+        ] = None,
+        clusters_from: Annotated[Path | None, typer.Option(help="Folder of the data sets for --clusters.")] = None,
+        min_value: Annotated[float, typer.Option(help="Significance guard: smallest value reported.")] = 10.0,
+        top: Annotated[int, typer.Option(help="Items per list.")] = 10,
+        format: Annotated[str, typer.Option(help="json, html or pdf.")] = "json",
+        out: Annotated[Path | None, typer.Option(help="Output file (required for html and pdf).")] = None,
+    ) -> None:
+        """A region's profile: specialisations, clusters, complexity, emerging activities, options."""
+        columns = {"region": region, "activity": activity, "value": value, "time": time}
+        frame, columns = _long_table(input, dataset, measure, db, columns)
+        profiler = _profiler(
+            frame,
+            columns,
+            min_value=min_value,
+            top=top,
+            clusters=_clusters(frame, columns, clusters, clusters_from),
+        )
+        _emit(profiler.profile(region_code, period=year), format, out)
+
+    @app.command("peers")
+    @user_errors
+    def peers_command(
+        region_code: Annotated[str, typer.Argument(metavar="REGION", help="Region code.")],
+        input: Input = None,
+        dataset: Dataset = None,
+        measure: Measure = None,
+        db: Db = None,
+        region: RegionColumn = "region",
+        activity: ActivityColumn = "activity",
+        value: ValueColumn = "value",
+        time: TimeColumn = None,
+        year: Year = None,
+        k: Annotated[int, typer.Option(help="How many peers.")] = 10,
+        metric: Annotated[str, typer.Option(help="euclidean, mahalanobis or cosine.")] = "euclidean",
+        aspirational: Annotated[bool, typer.Option(help="Only peers with a higher ECI.")] = False,
+    ) -> None:
+        """Structurally similar regions (and aspirational peers) with the reasons."""
+        from clusterix.profiling.peers import peer_regions
+
+        columns = {"region": region, "activity": activity, "value": value, "time": time}
+        frame, columns = _long_table(input, dataset, measure, db, columns)
+        indicators = _profiler(frame, columns).structural_indicators(year)
+        peers = peer_regions(
+            indicators, region_code, k=k, metric=metric, aspirational_by="eci" if aspirational else None
+        )
+        records = [
+            {
+                "peer": str(peer),
+                "rank": int(row["rank"]),
+                "distance": float(row["distance"]),
+                "similar_on": list(row["similar_on"]) if not isinstance(row["similar_on"], str) else row["similar_on"],
+            }
+            for peer, row in peers.iterrows()
+        ]
+        typer.echo(json.dumps({"region": region_code, "metric": metric, "peers": records}, indent=1))
+
+    @app.command("complementarity")
+    @user_errors
+    def complementarity_command(
+        regions: Annotated[list[str], typer.Argument(metavar="REGION...", help="Two or more region codes.")],
+        research: Annotated[Path, typer.Option(help="Research long table (region, activity, value).")],
+        industry: Annotated[Path, typer.Option(help="Industry long table (region, activity, value).")],
+        region: RegionColumn = "region",
+        activity: ActivityColumn = "activity",
+        value: ValueColumn = "value",
+        top: Annotated[int, typer.Option(help="Opportunities per ordered pair.")] = 5,
+    ) -> None:
+        """Where one region's research strengths meet another's industrial strengths."""
+        from clusterix.profiling.complementarity import complementarity, opportunities, rca_table
+        from clusterix.tables import read_table
+
+        if len(regions) < 2:
+            raise InvalidInputError("Give at least two regions.")
+
+        def wide(path: Path) -> pd.DataFrame:
+            frame = read_table(path)
+            missing = [c for c in (region, activity, value) if c not in frame.columns]
+            if missing:
+                raise InvalidInputError(f"{path.name}: missing column(s) {missing}; it has {list(frame.columns)[:20]}.")
+            numbers = pd.to_numeric(frame[value], errors="coerce")
+            return frame.assign(**{value: numbers}).pivot_table(
+                index=region, columns=activity, values=value, aggfunc="sum", fill_value=0.0
+            )
+
+        research_rca, industry_rca = rca_table(wide(research)), rca_table(wide(industry))
+        shared = research_rca.index.intersection(industry_rca.index)
+        research_rca, industry_rca = research_rca.loc[shared], industry_rca.loc[shared]
+        matrix = complementarity(research_rca, industry_rca, regions=regions)
+        pairs = {
+            f"{a}->{b}": opportunities(research_rca, industry_rca, None, a, b, top=top).to_dict("records")
+            for a in regions
+            for b in regions
+            if a != b
+        }
+        payload = {"regions": regions, "matrix": matrix.round(6).values.tolist(), "opportunities": pairs}
+        typer.echo(json.dumps(payload, indent=1, default=str))
