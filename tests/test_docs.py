@@ -26,6 +26,9 @@ def test_every_public_indicator_is_in_the_methods(name: str) -> None:
     assert name in (DOCS / "methods.md").read_text(encoding="utf-8"), f"{name} is not documented in methods.md"
 
 
-@pytest.mark.parametrize("command", ["indicators", "quickstart", "ingest", "fetch", "datasets", "regions"])
+@pytest.mark.parametrize(
+    "command",
+    ["indicators", "quickstart", "ingest", "fetch", "datasets", "regions", "profile", "peers", "complementarity"],
+)
 def test_every_command_is_in_the_readme(command: str) -> None:
     assert f"clusterix {command}" in README.read_text(encoding="utf-8")

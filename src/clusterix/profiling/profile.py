@@ -151,6 +151,7 @@ class RegionProfiler:
         structure = self._structure[index]
         total = float(values.sum())
         eci_rank = int((structure["eci"] > structure["eci"].iloc[row]).sum()) + 1
+        options, frame = self._diversification(result, row, activities)
         summary = {name: _plain(structure[name].iloc[row]) for name in structure.columns}
         summary.update({"eci_rank": eci_rank, "n_regions": len(structure)})
         return {
@@ -161,8 +162,8 @@ class RegionProfiler:
             "specialisations": self._specialisations(result, row, values, total, activities),
             "clusters": self._clusters(region, self.periods[index]),
             "emerging": self._emerging(region, index),
-            "diversification": self._diversification(result, row, activities)[0],
-            "diversification_frame": self._diversification(result, row, activities)[1],
+            "diversification": options,
+            "diversification_frame": frame,
             "trends": self._trends(region),
             "notes": [
                 f"Specialisation: RCA >= {self.options.threshold:g}; activities below {self.min_value:g} "
