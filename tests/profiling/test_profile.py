@@ -148,3 +148,28 @@ def test_profile_and_peers_commands(tmp_path, shared_data) -> None:
     peers = runner.invoke(app, ["peers", "r0", "--input", str(table), "--time", "year", "--k", "1"])
     assert peers.exit_code == 0, peers.output
     assert json.loads(peers.output)["peers"][0]["peer"] in {"r1", "r2"}
+
+
+def test_research_specialisations_sit_next_to_the_industrial_ones() -> None:
+    # Research projects by field: r0 (f0: 3, f1: 1), r1 (f0: 1, f1: 3), r2 (f0: 2, f1: 2).
+    # RCA r0 f0 = (3/4) / (6/12) = 1.5; r0 f1 = (1/4) / (6/12) = 0.5.
+    research = pd.DataFrame(
+        {"region": ["r0", "r0", "r1", "r1", "r2", "r2"], "activity": ["f0", "f1"] * 3, "value": [3, 1, 1, 3, 2, 2]}
+    )
+    result = RegionProfiler(tiny(), time="year", research=research).profile("r0")
+    assert result["research_specialisations"] == [{"activity": "f0", "value": 3.0, "lq": 1.5}]
+
+
+def test_real_research_specialisation_from_cordis_sdg_counts(shared_data) -> None:
+    sdg = pd.read_csv(shared_data / "cordis-nuts-sdg-indicators" / "cordis_projects_by_nuts_sdg_count.csv.gz")
+    level2 = sdg[(sdg["region_level"] == 2) & (sdg["region_year_spec"] == 2016)]
+    counts = level2.groupby(["region_id", "sdg"], as_index=False)["value"].sum()
+    research = counts.rename(columns={"region_id": "region", "sdg": "activity"}).astype({"activity": str})
+    research = research[research["region"].str.startswith("UK")]
+    profiler = RegionProfiler(tiny(), time="year", research=research)
+    assert profiler._research is not None
+    matrix, rcas, rows = profiler._research
+    # Every UK region's research RCAs average to 1 when weighted by the fields' shares of its total.
+    totals = np.asarray(matrix.values.sum(axis=1)).ravel()
+    column_share = np.asarray(matrix.values.sum(axis=0)).ravel() / totals.sum()
+    np.testing.assert_allclose((rcas * column_share).sum(axis=1), 1.0)

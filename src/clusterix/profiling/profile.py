@@ -16,7 +16,7 @@ import pandas as pd
 from clusterix._validation import check_number
 from clusterix.errors import InvalidInputError, UnknownCodeError
 from clusterix.indicators.concentration import entropy, herfindahl, specialisation_gini
-from clusterix.indicators.specialisation import hachman, krugman_index
+from clusterix.indicators.specialisation import hachman, krugman_index, rca
 from clusterix.pipeline import ComplexityOptions, ComplexityResult, run_all
 from clusterix.tables import read_table, validate_long
 
@@ -60,6 +60,9 @@ class RegionProfiler:
     region_names, activity_names : optional labels (Series or dict code -> name).
     clusters : optional cluster strength table from
         :func:`clusterix.profiling.clusters.cluster_strength` (region, cluster, ...).
+    research : optional second long table ``region, activity, value`` of research or
+        technology activity (e.g. projects by field); its RCAs give the region's research
+        specialisations next to the industrial ones.
     top : how many items each list of a profile holds.
     """
 
@@ -76,6 +79,7 @@ class RegionProfiler:
         region_names: pd.Series | dict | None = None,
         activity_names: pd.Series | dict | None = None,
         clusters: pd.DataFrame | None = None,
+        research: pd.DataFrame | None = None,
         top: int = 10,
     ) -> None:
         check_number(min_value, name="min_value", function="RegionProfiler", low=0)
@@ -94,6 +98,11 @@ class RegionProfiler:
         self._row = [{label: i for i, label in enumerate(r.matrix.regions)} for r in self.results]
         self._column = [{label: j for j, label in enumerate(r.matrix.activities)} for r in self.results]
         self._structure = [self._structure_of(result) for result in self.results]
+        self._research = None
+        if research is not None:
+            research_table = validate_long(research, region="region", activity="activity", value="value")
+            matrix = next(research_table.matrices())
+            self._research = (matrix, rca(matrix.values).toarray(), {r: i for i, r in enumerate(matrix.regions)})
 
     @staticmethod
     def _structure_of(result: ComplexityResult) -> pd.DataFrame:
@@ -160,6 +169,7 @@ class RegionProfiler:
             "period": None if self.periods[index] is None else str(self.periods[index]),
             "summary": summary,
             "specialisations": self._specialisations(result, row, values, total, activities),
+            "research_specialisations": self._research_specialisations(region),
             "clusters": self._clusters(region, self.periods[index]),
             "emerging": self._emerging(region, index),
             "diversification": options,
@@ -189,6 +199,22 @@ class RegionProfiler:
                 "share": _plain(values[j] / total) if total else None,
                 "pci": _plain(result.pci[j]),
             }
+            for j in order
+        ]
+
+    def _research_specialisations(self, region: str) -> list[dict]:
+        """The region's research fields with RCA >= threshold, best first (if research data given)."""
+        if self._research is None:
+            return []
+        matrix, rca_values, rows = self._research
+        if region not in rows:
+            return []
+        row = rows[region]
+        values = matrix.values[[row], :].toarray().ravel()
+        keep = np.flatnonzero((rca_values[row] >= self.options.threshold) & (values > 0))
+        order = keep[np.argsort(-rca_values[row][keep], kind="stable")][: self.top]
+        return [
+            {"activity": _plain(matrix.activities[j]), "value": _plain(values[j]), "lq": _plain(rca_values[row][j])}
             for j in order
         ]
 
