@@ -10,6 +10,7 @@ from clusterix.errors import (
     UnknownCodeError,
 )
 from clusterix.matrix import RegionActivityMatrix
+from clusterix.profiling.profile import profile
 from clusterix.tables import read_table, validate_long
 
 __version__ = "0.1.0"
@@ -24,6 +25,7 @@ __all__ = [
     "UnknownCodeError",
     "__version__",
     "indicators",
+    "profile",
     "read_table",
     "validate_long",
 ]

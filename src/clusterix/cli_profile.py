@@ -105,6 +105,23 @@ def _emit(payload: dict, format: str, out: Path | None) -> None:
     _out.print(f"wrote {out}")
 
 
+def _emit_tables(payload: dict, title: str, sections: list, format: str, out: Path | None) -> None:
+    """JSON to stdout (or --out), or the same figures as an HTML page or PDF of tables."""
+    if format == "json":
+        text = json.dumps(payload, indent=1, ensure_ascii=False, default=str)
+        if out is None:
+            typer.echo(text)
+        else:
+            out.write_text(text + "\n", encoding="utf-8")
+        return
+    if out is None:
+        raise InvalidInputError(f"--format {format} needs --out FILE.")
+    from clusterix.profiling.report import write_tables_report
+
+    write_tables_report(title, sections, out, format=format)
+    _out.print(f"wrote {out}")
+
+
 def register(app: typer.Typer, user_errors: Callable) -> None:
     """Add the profiling commands to the main application."""
 
@@ -158,6 +175,8 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         k: Annotated[int, typer.Option(help="How many peers.")] = 10,
         metric: Annotated[str, typer.Option(help="euclidean, mahalanobis or cosine.")] = "euclidean",
         aspirational: Annotated[bool, typer.Option(help="Only peers with a higher ECI.")] = False,
+        format: Annotated[str, typer.Option(help="json, html or pdf.")] = "json",
+        out: Annotated[Path | None, typer.Option(help="Output file (required for html and pdf).")] = None,
     ) -> None:
         """Structurally similar regions (and aspirational peers) with the reasons."""
         from clusterix.profiling.peers import peer_regions
@@ -177,7 +196,10 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
             }
             for peer, row in peers.iterrows()
         ]
-        typer.echo(json.dumps({"region": region_code, "metric": metric, "peers": records}, indent=1))
+        payload = {"region": region_code, "metric": metric, "peers": records}
+        title = f"{'Aspirational peers' if aspirational else 'Peers'} of {region_code} ({metric} distance)"
+        table = pd.DataFrame(records).assign(similar_on=lambda f: f["similar_on"].astype(str))
+        _emit_tables(payload, title, [("Peers, most similar first", table)], format, out)
 
     @app.command("complementarity")
     @user_errors
@@ -189,6 +211,8 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         activity: ActivityColumn = "activity",
         value: ValueColumn = "value",
         top: Annotated[int, typer.Option(help="Opportunities per ordered pair.")] = 5,
+        format: Annotated[str, typer.Option(help="json, html or pdf.")] = "json",
+        out: Annotated[Path | None, typer.Option(help="Output file (required for html and pdf).")] = None,
     ) -> None:
         """Where one region's research strengths meet another's industrial strengths."""
         from clusterix.profiling.complementarity import complementarity, opportunities, rca_table
@@ -202,7 +226,7 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
             missing = [c for c in (region, activity, value) if c not in frame.columns]
             if missing:
                 raise InvalidInputError(f"{path.name}: missing column(s) {missing}; it has {list(frame.columns)[:20]}.")
-            numbers = pd.to_numeric(frame[value], errors="coerce")
+            numbers = pd.to_numeric(frame[value], errors="coerce").astype(float)
             return frame.assign(**{value: numbers}).pivot_table(
                 index=region, columns=activity, values=value, aggfunc="sum", fill_value=0.0
             )
@@ -218,4 +242,11 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
             if a != b
         }
         payload = {"regions": regions, "matrix": matrix.round(6).values.tolist(), "opportunities": pairs}
-        typer.echo(json.dumps(payload, indent=1, default=str))
+        sections = [
+            (
+                "Complementarity: research of the row region x industry of the column region",
+                matrix.round(6).reset_index(names="research region"),
+            )
+        ]
+        sections += [(f"Opportunities {pair}", pd.DataFrame(rows)) for pair, rows in pairs.items()]
+        _emit_tables(payload, "Research x industry complementarity", sections, format, out)

@@ -91,9 +91,7 @@ def uk(shared_data):
     clusters = cluster_strength(
         bres, uk_segments(shared_data), region="nuts2_code", activity="sic4", time="year"
     ).rename(columns={"nuts2_code": "region"})
-    profiler = RegionProfiler(
-        bres, region="nuts2_code", activity="sic4", time="year", clusters=clusters, min_value=10
-    )
+    profiler = RegionProfiler(bres, region="nuts2_code", activity="sic4", time="year", clusters=clusters, min_value=10)
     return bres, profiler
 
 
@@ -173,3 +171,67 @@ def test_real_research_specialisation_from_cordis_sdg_counts(shared_data) -> Non
     totals = np.asarray(matrix.values.sum(axis=1)).ravel()
     column_share = np.asarray(matrix.values.sum(axis=0)).ravel() / totals.sum()
     np.testing.assert_allclose((rcas * column_share).sum(axis=1), 1.0)
+
+
+def test_peers_and_complementarity_commands_write_reports(tmp_path, shared_data) -> None:
+    sdg = pd.read_csv(shared_data / "cordis-nuts-sdg-indicators" / "cordis_projects_by_nuts_sdg_count.csv.gz")
+    uk = sdg[(sdg["region_level"] == 2) & (sdg["region_year_spec"] == 2016) & sdg["region_id"].str.startswith("UK")]
+    research = uk.groupby(["region_id", "sdg"], as_index=False)["value"].sum()
+    research = research.rename(columns={"region_id": "region", "sdg": "activity"})
+    research["activity"] = "SDG" + research["activity"].astype(str)
+    raw = pd.read_csv(shared_data / "uk-bres-nuts2-sic4" / "gb_nuts2_sic4_bres_idbr.csv.gz", dtype={"sic4": str})
+    industry = raw.query("source == 'BRES' and year == 2016").rename(
+        columns={"nuts2_code": "region", "sic4": "activity"}
+    )[["region", "activity", "value"]]
+    research_file, industry_file = tmp_path / "research.csv", tmp_path / "industry.csv"
+    research.to_csv(research_file, index=False)
+    industry.to_csv(industry_file, index=False)
+    runner = CliRunner()
+    arguments = [
+        "complementarity",
+        "UKC1",
+        "UKI3",
+        "UKJ1",
+        "--research",
+        str(research_file),
+        "--industry",
+        str(industry_file),
+        "--top",
+        "3",
+    ]
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["regions"] == ["UKC1", "UKI3", "UKJ1"] and len(payload["matrix"]) == 3
+    assert set(payload["opportunities"]) == {
+        f"{a}->{b}" for a in payload["regions"] for b in payload["regions"] if a != b
+    }
+    page = tmp_path / "complementarity.html"
+    assert runner.invoke(app, [*arguments, "--format", "html", "--out", str(page)]).exit_code == 0
+    text = page.read_text(encoding="utf-8")
+    assert "UKI3" in text and "Opportunities UKC1-&gt;UKI3" in text and "http" not in text
+    pdf = tmp_path / "complementarity.pdf"
+    assert runner.invoke(app, [*arguments, "--format", "pdf", "--out", str(pdf)]).exit_code == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    table = tmp_path / "tiny.csv"
+    tiny().to_csv(table, index=False)
+    peers_page = tmp_path / "peers.html"
+    peers = runner.invoke(
+        app,
+        [
+            "peers",
+            "r0",
+            "--input",
+            str(table),
+            "--time",
+            "year",
+            "--k",
+            "2",
+            "--format",
+            "html",
+            "--out",
+            str(peers_page),
+        ],
+    )
+    assert peers.exit_code == 0, peers.output
+    assert "Peers of r0" in peers_page.read_text(encoding="utf-8")

@@ -23,9 +23,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from clusterix.errors import InvalidInputError
 
-__all__ = ["REPORT_FORMATS", "render_html", "render_pdf", "write_report"]
+__all__ = ["REPORT_FORMATS", "render_html", "render_pdf", "write_report", "write_tables_report"]
 
 REPORT_FORMATS = ("html", "pdf")
 
@@ -473,4 +475,56 @@ def write_report(profile: dict, path: str | Path, format: str = "html") -> Path:
         return render_pdf(profile, path)
     path = Path(path)
     path.write_text(render_html(profile), encoding="utf-8")
+    return path
+
+
+def _cell(value: Any) -> dict:
+    """A table cell: numbers formatted and right-aligned, everything else as text."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return {"text": "" if value is None else str(value), "numeric": False}
+    return {"text": _fmt(value, 3), "numeric": True}
+
+
+def write_tables_report(
+    title: str, sections: list[tuple[str, pd.DataFrame]], path: str | Path, format: str = "html", *, subtitle: str = ""
+) -> Path:
+    """Write titled tables (peers, complementarity) as a self-contained HTML page or a PDF.
+
+    ``sections`` is a list of (heading, DataFrame); user data are escaped in HTML.
+    """
+    if format not in REPORT_FORMATS:
+        raise InvalidInputError(f"format must be one of {', '.join(REPORT_FORMATS)}; got {format!r}")
+    path = Path(path)
+    if format == "html":
+        jinja2 = _jinja()
+        environment = jinja2.Environment(
+            loader=jinja2.PackageLoader("clusterix.profiling", "templates"), autoescape=True
+        )
+        rendered = environment.get_template("tables.html.j2").render(
+            title=title,
+            subtitle=subtitle,
+            sections=[
+                {
+                    "title": heading,
+                    "columns": [str(c) for c in frame.columns],
+                    "rows": [[_cell(v) for v in row] for row in frame.itertuples(index=False)],
+                }
+                for heading, frame in sections
+            ],
+        )
+        path.write_text(rendered, encoding="utf-8")
+        return path
+    matplotlib = _matplotlib()
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with (
+        matplotlib.rc_context({"pdf.compression": 6}),
+        PdfPages(path, metadata={"CreationDate": None, "ModDate": None, "Title": title, "Creator": "clusterix"}) as pdf,
+    ):
+        for index, (heading, frame) in enumerate(sections):
+            fig = _page(title if index == 0 else None)
+            ax = fig.add_axes((0.07, 0.05, 0.86, 0.88))
+            rows = [[_cell(v)["text"] for v in row] for row in frame.head(40).itertuples(index=False)]
+            _page_table(ax, [str(c) for c in frame.columns], rows, heading)
+            pdf.savefig(fig)
     return path
