@@ -65,12 +65,19 @@ def _clusters(frame: pd.DataFrame, columns: dict[str, str | None], clusters: str
     """Cluster strength for the table, from a named default mapping or a mapping file."""
     if clusters is None:
         return None
-    from clusterix.profiling import cluster_mapping, cluster_strength, uk_segments, us_cluster_definitions
+    from clusterix.profiling import (
+        cluster_mapping,
+        cluster_strength,
+        nace_segments,
+        uk_segments,
+        us_cluster_definitions,
+    )
 
-    if clusters in ("uk-segments", "us"):
+    defaults = {"uk-segments": uk_segments, "nace-segments": nace_segments, "us": us_cluster_definitions}
+    if clusters in defaults:
         if source is None:
             raise InvalidInputError(f"--clusters {clusters} needs --clusters-from DIR (the folder of the data sets).")
-        mapping = uk_segments(source) if clusters == "uk-segments" else us_cluster_definitions(source)
+        mapping = defaults[clusters](source)
     else:
         from clusterix.tables import read_table
 
@@ -139,7 +146,10 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         time: TimeColumn = None,
         year: Year = None,
         clusters: Annotated[
-            str | None, typer.Option(help="Cluster mapping: uk-segments, us, or a mapping file (industry, cluster).")
+            str | None,
+            typer.Option(
+                help="Cluster mapping: uk-segments (SIC), nace-segments (Eurostat NACE), us (NAICS), or a file."
+            ),
         ] = None,
         clusters_from: Annotated[Path | None, typer.Option(help="Folder of the data sets for --clusters.")] = None,
         min_value: Annotated[float, typer.Option(help="Significance guard: smallest value reported.")] = 10.0,

@@ -8,6 +8,7 @@ from clusterix.profiling.clusters import (
     aggregate_to_clusters,
     cluster_mapping,
     cluster_strength,
+    nace_segments,
     uk_segments,
     us_cluster_definitions,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "cluster_strength",
     "complementarity",
     "concordance_matrix",
+    "nace_segments",
     "cross_space_relatedness",
     "opportunities",
     "peer_matrix",

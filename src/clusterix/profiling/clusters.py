@@ -272,6 +272,67 @@ def uk_segments(source: str | Path) -> pd.DataFrame:
 # ----------------------------------------------------------------------- aggregation
 
 
+# NACE Rev. 2 sections by division (Eurostat, NACE Rev. 2 structure, 2008).
+_NACE_REV2_SECTION = {
+    division: section
+    for section, divisions in {
+        "A": range(1, 4),
+        "B": range(5, 10),
+        "C": range(10, 34),
+        "D": [35],
+        "E": range(36, 40),
+        "F": range(41, 44),
+        "G": range(45, 48),
+        "H": range(49, 54),
+        "I": range(55, 57),
+        "J": range(58, 64),
+        "K": range(64, 67),
+        "L": [68],
+        "M": range(69, 76),
+        "N": range(77, 83),
+        "O": [84],
+        "P": [85],
+        "Q": range(86, 89),
+        "R": range(90, 94),
+        "S": range(94, 97),
+        "T": range(97, 99),
+        "U": [99],
+    }.items()
+    for division in divisions
+}
+
+
+def nace_segments(source: str | Path, *, notation: str = "eurostat") -> pd.DataFrame:
+    """Nesta's industry segments keyed by NACE Rev. 2 classes, for European (NACE) data.
+
+    UK SIC 2007 is identical to NACE Rev. 2 down to the 4-digit class (SIC only adds
+    5-digit subclasses), so Nesta's SIC-class segments (:func:`uk_segments`) are a
+    NACE-class cluster classification. ``notation`` picks the code spelling of the data:
+    ``"eurostat"`` (``C1011``, as in Eurostat's tables), ``"dotted"`` (``10.11``) or
+    ``"plain"`` (``1011``). The 525 classes of Nesta's lookup are covered; other classes
+    are unmapped (``aggregate_to_clusters(..., unmapped="other")`` groups them).
+
+    Examples
+    --------
+    >>> nace_segments("../shared/data").query("industry == 'C1011'")["cluster"].item()  # doctest: +SKIP
+    'manufacture_food'
+    """
+    if notation not in ("eurostat", "dotted", "plain"):
+        raise InvalidInputError(
+            f"The 'notation' parameter of nace_segments must be one of 'eurostat', 'dotted', 'plain'. "
+            f"Got {notation!r} instead."
+        )
+    segments = uk_segments(source)
+    division = segments["industry"].str[:2].astype(int)
+    sections = division.map(_NACE_REV2_SECTION)
+    dotted = segments["industry"].str[:2] + "." + segments["industry"].str[2:]
+    if notation == "eurostat":
+        codes = sections + segments["industry"]
+    else:
+        codes = dotted if notation == "dotted" else segments["industry"]
+    return segments.assign(industry=codes.to_numpy()).dropna(subset=["industry"])
+
+
 def _check_mapping(mapping: object, function: str) -> pd.DataFrame:
     if not isinstance(mapping, pd.DataFrame) or not {"industry", "cluster"} <= set(mapping.columns):
         raise parameter_error(
