@@ -215,8 +215,13 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
     @user_errors
     def complementarity_command(
         regions: Annotated[list[str], typer.Argument(metavar="REGION...", help="Two or more region codes.")],
-        research: Annotated[Path, typer.Option(help="Research long table (region, activity, value).")],
-        industry: Annotated[Path, typer.Option(help="Industry long table (region, activity, value).")],
+        research: Annotated[Path | None, typer.Option(help="Research long table (region, activity, value).")] = None,
+        industry: Annotated[Path | None, typer.Option(help="Industry long table (region, activity, value).")] = None,
+        research_dataset: Annotated[str | None, typer.Option(help="Research dataset in the store.")] = None,
+        industry_dataset: Annotated[str | None, typer.Option(help="Industry dataset in the store.")] = None,
+        research_measure: Annotated[str | None, typer.Option(help="Measure of the research dataset.")] = None,
+        industry_measure: Annotated[str | None, typer.Option(help="Measure of the industry dataset.")] = None,
+        db: Db = None,
         region: RegionColumn = "region",
         activity: ActivityColumn = "activity",
         value: ValueColumn = "value",
@@ -226,22 +231,33 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
     ) -> None:
         """Where one region's research strengths meet another's industrial strengths."""
         from clusterix.profiling.complementarity import complementarity, opportunities, rca_table
-        from clusterix.tables import read_table
 
         if len(regions) < 2:
             raise InvalidInputError("Give at least two regions.")
+        columns = {"region": region, "activity": activity, "value": value, "time": None}
 
-        def wide(path: Path) -> pd.DataFrame:
-            frame = read_table(path)
-            missing = [c for c in (region, activity, value) if c not in frame.columns]
+        def wide(path: Path | None, dataset: str | None, measure: str | None, side: str) -> pd.DataFrame:
+            if (path is None) == (dataset is None):
+                raise InvalidInputError(f"Give either --{side} FILE or --{side}-dataset NAME.")
+            frame, names = _long_table(path, dataset, measure, db, columns)
+            missing = [names[c] for c in ("region", "activity", "value") if names[c] not in frame.columns]
             if missing:
-                raise InvalidInputError(f"{path.name}: missing column(s) {missing}; it has {list(frame.columns)[:20]}.")
-            numbers = pd.to_numeric(frame[value], errors="coerce").astype(float)
-            return frame.assign(**{value: numbers}).pivot_table(
-                index=region, columns=activity, values=value, aggfunc="sum", fill_value=0.0
+                raise InvalidInputError(
+                    f"The {side} table lacks column(s) {missing}; it has {list(frame.columns)[:20]}."
+                )
+            time = names.get("time")
+            if time in frame.columns and frame[time].nunique() > 1:
+                latest = sorted(frame[time].astype(str).unique())[-1]
+                frame = frame[frame[time].astype(str) == latest]
+                Console(stderr=True).print(f"{side}: using the latest period, {latest}")
+            numbers = pd.to_numeric(frame[names["value"]], errors="coerce").astype(float)
+            return frame.assign(**{names["value"]: numbers}).pivot_table(
+                index=names["region"], columns=names["activity"], values=names["value"], aggfunc="sum", fill_value=0.0
             )
 
-        research_rca, industry_rca = rca_table(wide(research)), rca_table(wide(industry))
+        research_table = wide(research, research_dataset, research_measure, "research")
+        industry_table = wide(industry, industry_dataset, industry_measure, "industry")
+        research_rca, industry_rca = rca_table(research_table), rca_table(industry_table)
         shared = research_rca.index.intersection(industry_rca.index)
         research_rca, industry_rca = research_rca.loc[shared], industry_rca.loc[shared]
         matrix = complementarity(research_rca, industry_rca, regions=regions)

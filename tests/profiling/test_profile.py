@@ -235,3 +235,44 @@ def test_peers_and_complementarity_commands_write_reports(tmp_path, shared_data)
     )
     assert peers.exit_code == 0, peers.output
     assert "Peers of r0" in peers_page.read_text(encoding="utf-8")
+
+
+def test_complementarity_reads_both_sides_from_the_store(tmp_path) -> None:
+    # Research: r0 strong in f0, r1 in f1; industry: r1 strong in a0, r0 in a1 (fields = industries by code).
+    research = pd.DataFrame(
+        {"region": ["r0", "r0", "r1", "r1"], "activity": ["x", "y", "x", "y"], "value": [9.0, 1.0, 1.0, 9.0]}
+    )
+    industry = pd.DataFrame(
+        {
+            "region": ["r0", "r0", "r1", "r1"],
+            "activity": ["x", "y", "x", "y"],
+            "value": [1.0, 9.0, 9.0, 1.0],
+            "year": ["2020"] * 4,
+        }
+    )
+    older = industry.assign(year="2019", value=[9.0, 1.0, 1.0, 9.0])
+    research_file, industry_file, db = tmp_path / "r.csv", tmp_path / "i.csv", tmp_path / "s.duckdb"
+    research.to_csv(research_file, index=False)
+    pd.concat([older, industry]).to_csv(industry_file, index=False)
+    runner = CliRunner()
+    for path, name, extra in ((research_file, "research", []), (industry_file, "industry", ["--time", "year"])):
+        assert runner.invoke(app, ["ingest", "csv", str(path), "--db", str(db), "--name", name, *extra]).exit_code == 0
+    result = runner.invoke(
+        app,
+        [
+            "complementarity",
+            "r0",
+            "r1",
+            "--research-dataset",
+            "research",
+            "--industry-dataset",
+            "industry",
+            "--db",
+            str(db),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    matrix = json.loads(result.output[result.output.index("{") :])["matrix"]
+    # RCA research r0 x = (9/10)/(10/20) = 1.8 -> strength 0.8; industry (latest, 2020) r1 x = 1.8 -> 0.8.
+    # C[r0, r1] = 0.8 * 0.8 (x) and C[r0, r0] = 0 (r0 has no industrial strength in x).
+    assert matrix[0][1] == pytest.approx(0.64) and matrix[0][0] == pytest.approx(0.0)
