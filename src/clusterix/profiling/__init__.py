@@ -14,6 +14,7 @@ from clusterix.profiling.clusters import (
 )
 from clusterix.profiling.complementarity import (
     cluster_complementarity,
+    cluster_opportunities,
     complementarity,
     concordance_matrix,
     cross_space_relatedness,
@@ -28,6 +29,7 @@ __all__ = [
     "UNMAPPED_OPTIONS",
     "aggregate_to_clusters",
     "cluster_complementarity",
+    "cluster_opportunities",
     "cluster_mapping",
     "cluster_strength",
     "complementarity",

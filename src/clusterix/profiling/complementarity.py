@@ -22,6 +22,7 @@ __all__ = [
     "CROSS_SPACE_METHODS",
     "STRENGTHS",
     "cluster_complementarity",
+    "cluster_opportunities",
     "complementarity",
     "concordance_matrix",
     "cross_space_relatedness",
@@ -414,6 +415,15 @@ def cluster_complementarity(
     """
     function = "cluster_complementarity"
     values = _table(strengths, "strengths", function)
+    matrix = _cluster_links(cluster_relatedness, strengths.columns, columns, diagonal, function)
+    out = values @ matrix @ values.T
+    return pd.DataFrame(out, index=strengths.index.copy(), columns=strengths.index.copy())
+
+
+def _cluster_links(
+    cluster_relatedness: pd.DataFrame, clusters: pd.Index, columns: tuple[str, str, str], diagonal: str, function: str
+) -> np.ndarray:
+    """The cluster x cluster relatedness matrix (negative scores 0, one-way pairs both ways)."""
     check_option(diagonal, DIAGONALS, name="diagonal", function=function)
     if not isinstance(cluster_relatedness, pd.DataFrame):
         raise parameter_error("cluster_relatedness", function, "a pandas DataFrame", type(cluster_relatedness).__name__)
@@ -433,7 +443,6 @@ def cluster_complementarity(
         )
     if links.duplicated(subset=[first, second]).any():
         raise InvalidInputError(f"The 'cluster_relatedness' parameter of {function} repeats cluster pairs.")
-    clusters = strengths.columns
     position = {c: n for n, c in enumerate(clusters)}
     rows = links[first].map(position).to_numpy(dtype=np.float64, na_value=np.nan)
     cols = links[second].map(position).to_numpy(dtype=np.float64, na_value=np.nan)
@@ -449,5 +458,65 @@ def cluster_complementarity(
     matrix = np.nan_to_num(matrix, nan=0.0)
     if diagonal == "zero":
         np.fill_diagonal(matrix, 0.0)
-    out = values @ matrix @ values.T
-    return pd.DataFrame(out, index=strengths.index.copy(), columns=strengths.index.copy())
+    return matrix
+
+
+def cluster_opportunities(
+    cluster_relatedness: pd.DataFrame,
+    strengths: pd.DataFrame,
+    region_a: str,
+    region_b: str,
+    *,
+    columns: tuple[str, str, str] = ("cluster_1", "cluster_2", "relatedness"),
+    diagonal: str = "zero",
+    top: int | None = 20,
+) -> pd.DataFrame:
+    r"""Ranked value-chain opportunities between two regions' clusters, with the reason.
+
+    Each row is a pair (cluster c of A, cluster d of B) with score
+    :math:`s_{Ac} R^+_{cd} s_{Bd}`; with ``top=None`` the scores add up to
+    :func:`cluster_complementarity`'s :math:`V_{AB}`.
+
+    Examples
+    --------
+    >>> links = pd.DataFrame({"cluster_1": [1], "cluster_2": [2], "relatedness": [0.5]})
+    >>> strengths = pd.DataFrame({1: [2.0, 0.0], 2: [0.0, 4.0]}, index=["A", "B"])
+    >>> best = cluster_opportunities(links, strengths, "A", "B")
+    >>> best["cluster_a"].item(), best["cluster_b"].item(), best["score"].item()
+    (1, 2, 4.0)
+    """
+    function = "cluster_opportunities"
+    values = _table(strengths, "strengths", function)
+    matrix = _cluster_links(cluster_relatedness, strengths.columns, columns, diagonal, function)
+    for region in (region_a, region_b):
+        if region not in strengths.index:
+            raise UnknownCodeError(f"Unknown region {region!r} in the 'strengths' of {function}.")
+    a = values[strengths.index.get_loc(region_a)]
+    b = values[strengths.index.get_loc(region_b)]
+    scores = a[:, None] * matrix * b[None, :]
+    rows, cols = np.nonzero(scores > 0)
+    order = np.argsort(-scores[rows, cols], kind="stable")
+    if top is not None:
+        order = order[:top]
+    clusters = strengths.columns
+    records = []
+    for k in order:
+        c, d = rows[k], cols[k]
+        records.append(
+            {
+                "cluster_a": clusters[c],
+                "cluster_b": clusters[d],
+                "score": float(scores[c, d]),
+                "strength_a": float(a[c]),
+                "strength_b": float(b[d]),
+                "relatedness": float(matrix[c, d]),
+                "reason": (
+                    f"{region_a} is strong in {clusters[c]} ({a[c]:.2f}) and {region_b} in {clusters[d]} "
+                    f"({b[d]:.2f}); the two clusters are related ({matrix[c, d]:.2f})."
+                ),
+            }
+        )
+    return pd.DataFrame(
+        records,
+        columns=["cluster_a", "cluster_b", "score", "strength_a", "strength_b", "relatedness", "reason"],
+    )
