@@ -199,19 +199,9 @@ def _result_frame(
     columns["density"] = result.density.ravel()
     columns["cog"] = result.cog.ravel()
     order = [c for c in (time, region, activity) if c is not None]
-    rest = [
-        "value",
-        "rca",
-        *(["rpop"] if result.rpop is not None else []),
-        "mcp",
-        "diversity",
-        "ubiquity",
-        "eci",
-        "pci",
-        "density",
-        "coi",
-        "cog",
-    ]
+    rest = list(COMPLEXITY_COLUMNS)
+    if result.rpop is not None:
+        rest.insert(rest.index("rca") + 1, "rpop")
     return pd.DataFrame({name: columns[name] for name in [*order, *rest]}, copy=False)
 
 
