@@ -1,5 +1,5 @@
-"""Partner recommendation: the organisation collaboration graph, link-prediction scores
-and their temporal evaluation on CORDIS."""
+"""Partner recommendation: the organisation collaboration graph, link-prediction scores,
+the learned recommender and its temporal evaluation on CORDIS."""
 
 from clusterix.partners.evaluation import (
     BASELINES,
@@ -18,8 +18,11 @@ from clusterix.partners.network import (
     personalised_pagerank,
     resource_allocation,
 )
+from clusterix.partners.recommender import PartnerRecommender, split_inputs
 
 __all__ = [
+    "PartnerRecommender",
+    "split_inputs",
     "BASELINES",
     "EDGE_COLUMNS",
     "METRIC_COLUMNS",
