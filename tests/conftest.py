@@ -33,3 +33,27 @@ def shared_data() -> Path:
 def shared_reference() -> Path:
     """The folder of peers' published outputs, ../shared/reference."""
     return shared_path("reference")
+
+
+def store_contents(store_or_target) -> dict:
+    """Every table of a store (a Store, or a path/URL to open), rows sorted: compared before
+    and after an import that must leave the store unchanged."""
+    from clusterix.storage import Store
+
+    if not isinstance(store_or_target, Store):
+        with Store.open(store_or_target) as store:
+            return store_contents(store)
+    out = {}
+    for table in store_or_target.table_counts():
+        frame = store_or_target.database.query(f"SELECT * FROM {table}")
+        out[table] = frame.sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
+    return out
+
+
+def assert_same_contents(before: dict, after: dict) -> None:
+    """The two snapshots of :func:`store_contents` hold the same tables and rows."""
+    import pandas as pd
+
+    assert before.keys() == after.keys()
+    for table, frame in before.items():
+        pd.testing.assert_frame_equal(frame, after[table], check_dtype=False)

@@ -16,27 +16,28 @@ from clusterix.cli import app
 from clusterix.indicators import complexity
 from clusterix.ingest.downloads import sha256_of
 from clusterix.storage import Store
+from tests.conftest import assert_same_contents, store_contents
 
 runner = CliRunner()
 
 
+# How the real ONS table maps onto the store's columns.
+UK_COLUMNS = (
+    "--region",
+    "nuts2_code",
+    "--activity",
+    "sic4",
+    "--value",
+    "value",
+    "--time",
+    "year",
+    "--measure",
+    "source",
+)
+
+
 def invoke(*arguments: str):
     return runner.invoke(app, [str(a) for a in arguments])
-
-
-def snapshot(db: Path) -> dict[str, pd.DataFrame]:
-    """Every table of the store, sorted, to compare before and after a failed import."""
-    with Store.open(db) as store:
-        out = {}
-        for table in store.table_counts():
-            frame = store.database.query(f"SELECT * FROM {table}")
-            out[table] = frame.sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
-        return out
-
-
-def assert_same(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> None:
-    for table, frame in before.items():
-        pd.testing.assert_frame_equal(frame, after[table], check_dtype=False)
 
 
 @pytest.fixture(scope="module")
@@ -49,16 +50,7 @@ def uk_store(tmp_path_factory, shared_data: Path) -> tuple[Path, Path]:
         "ingest",
         "csv",
         source,
-        "--region",
-        "nuts2_code",
-        "--activity",
-        "sic4",
-        "--value",
-        "value",
-        "--time",
-        "year",
-        "--measure",
-        "source",
+        *UK_COLUMNS,
         "--nuts-version",
         "2013",
         "--reference",
@@ -90,26 +82,17 @@ def test_real_uk_table_lands_with_provenance_and_counts(uk_store, shared_data: P
 
 def test_reimport_changes_nothing(uk_store, shared_data: Path) -> None:
     db, source = uk_store
-    before = snapshot(db)
+    before = store_contents(db)
     result = invoke(
         "ingest",
         "csv",
         source,
-        "--region",
-        "nuts2_code",
-        "--activity",
-        "sic4",
-        "--value",
-        "value",
-        "--time",
-        "year",
-        "--measure",
-        "source",
+        *UK_COLUMNS,
         "--db",
         db,
     )
     assert result.exit_code == 0 and "nothing changed" in result.output
-    assert_same(before, snapshot(db))
+    assert_same_contents(before, store_contents(db))
 
 
 def test_indicators_from_the_store_equal_indicators_from_the_file(uk_store, tmp_path: Path) -> None:
@@ -208,7 +191,7 @@ def test_bad_user_files_leave_the_store_unchanged(uk_store, tmp_path: Path, shar
     db, _ = uk_store
     text, message = BAD_CSV[case]
     path = _csv(tmp_path, "bad.csv", text)
-    before = snapshot(db)
+    before = store_contents(db)
     result = invoke(
         "ingest",
         "csv",
@@ -224,7 +207,7 @@ def test_bad_user_files_leave_the_store_unchanged(uk_store, tmp_path: Path, shar
     flat = " ".join(result.output.split())
     assert re.search(message, flat), flat
     assert "Traceback" not in result.output
-    assert_same(before, snapshot(db))
+    assert_same_contents(before, store_contents(db))
 
 
 def test_latin1_file_read_as_utf8_is_refused_then_read_with_its_encoding(tmp_path: Path) -> None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from clusterix.cli import app
 from clusterix.storage import Store
+from tests.conftest import assert_same_contents, store_contents
 
 runner = CliRunner()
 HEADER = "freq,unit,nace_r2,geo\\TIME_PERIOD\t2019 \t2020 "
@@ -83,15 +83,6 @@ def ingest(path: Path, db: Path, reference: Path):
     )
 
 
-def snapshot(db: Path) -> dict[str, pd.DataFrame]:
-    with Store.open(db) as store:
-        out = {}
-        for table in store.table_counts():
-            frame = store.database.query(f"SELECT * FROM {table}")
-            out[table] = frame.sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
-        return out
-
-
 @pytest.fixture
 def populated(tmp_path: Path, shared_data: Path) -> tuple[Path, Path]:
     """A store holding one good Eurostat file, with NUTS 2021 and NACE Rev. 2.1 loaded."""
@@ -121,13 +112,11 @@ def test_a_malformed_file_is_refused_and_the_store_is_unchanged(populated, tmp_p
     text, encoding, pieces = BAD_FILES[case]
     path = tmp_path / f"{case}.tsv"
     path.write_bytes(text.encode(encoding))
-    before = snapshot(db)
+    before = store_contents(db)
     result = ingest(path, db, reference)
     message = " ".join(result.output.split())
     assert result.exit_code == 2, message
     assert message.startswith("error:") and "Traceback" not in result.output
     for piece in pieces:
         assert piece in message, message
-    after = snapshot(db)
-    for table, frame in before.items():
-        pd.testing.assert_frame_equal(frame, after[table], check_dtype=False)
+    assert_same_contents(before, store_contents(db))

@@ -93,9 +93,10 @@ def _clusters(frame: pd.DataFrame, columns: dict[str, str | None], clusters: str
     ).rename(columns={columns["region"]: "region"})
 
 
-def _emit(payload: dict, format: str, out: Path | None) -> None:
+def _emit(payload: dict, format: str, out: Path | None, render: Callable[[Path, str], object]) -> None:
+    """JSON to stdout (or ``--out``), or ``render(out, format)`` for an HTML page or a PDF."""
     if format == "json":
-        text = json.dumps(payload, indent=1, ensure_ascii=False)
+        text = json.dumps(payload, indent=1, ensure_ascii=False, default=str)
         if out is None:
             typer.echo(text)
         else:
@@ -106,27 +107,26 @@ def _emit(payload: dict, format: str, out: Path | None) -> None:
         raise InvalidInputError(f"--format must be json, html or pdf; got {format!r}.")
     if out is None:
         raise InvalidInputError(f"--format {format} needs --out FILE.")
-    from clusterix.profiling.report import write_report
-
-    write_report(payload, out, format=format)
+    render(out, format)
     _out.print(f"wrote {out}")
 
 
-def _emit_tables(payload: dict, title: str, sections: list, format: str, out: Path | None) -> None:
-    """JSON to stdout (or --out), or the same figures as an HTML page or PDF of tables."""
-    if format == "json":
-        text = json.dumps(payload, indent=1, ensure_ascii=False, default=str)
-        if out is None:
-            typer.echo(text)
-        else:
-            out.write_text(text + "\n", encoding="utf-8")
-        return
-    if out is None:
-        raise InvalidInputError(f"--format {format} needs --out FILE.")
-    from clusterix.profiling.report import write_tables_report
+def _profile_report(payload: dict) -> Callable[[Path, str], object]:
+    def render(path: Path, format: str) -> object:
+        from clusterix.profiling.report import write_report
 
-    write_tables_report(title, sections, out, format=format)
-    _out.print(f"wrote {out}")
+        return write_report(payload, path, format=format)
+
+    return render
+
+
+def _tables_report(title: str, sections: list) -> Callable[[Path, str], object]:
+    def render(path: Path, format: str) -> object:
+        from clusterix.profiling.report import write_tables_report
+
+        return write_tables_report(title, sections, path, format=format)
+
+    return render
 
 
 def register(app: typer.Typer, user_errors: Callable) -> None:
@@ -167,7 +167,8 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
             top=top,
             clusters=_clusters(frame, columns, clusters, clusters_from),
         )
-        _emit(profiler.profile(region_code, period=year), format, out)
+        payload = profiler.profile(region_code, period=year)
+        _emit(payload, format, out, _profile_report(payload))
 
     @app.command("peers")
     @user_errors
@@ -209,7 +210,7 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         payload = {"region": region_code, "metric": metric, "peers": records}
         title = f"{'Aspirational peers' if aspirational else 'Peers'} of {region_code} ({metric} distance)"
         table = pd.DataFrame(records).assign(similar_on=lambda f: f["similar_on"].astype(str))
-        _emit_tables(payload, title, [("Peers, most similar first", table)], format, out)
+        _emit(payload, format, out, _tables_report(title, [("Peers, most similar first", table)]))
 
     @app.command("complementarity")
     @user_errors
@@ -275,4 +276,4 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
             )
         ]
         sections += [(f"Opportunities {pair}", pd.DataFrame(rows)) for pair, rows in pairs.items()]
-        _emit_tables(payload, "Research x industry complementarity", sections, format, out)
+        _emit(payload, format, out, _tables_report("Research x industry complementarity", sections))

@@ -11,6 +11,7 @@ import pytest
 from clusterix import InvalidInputError, UnknownCodeError
 from clusterix.ingest.downloads import sha256_of
 from clusterix.storage import SCHEMA_VERSION, Store
+from tests.conftest import assert_same_contents, store_contents
 
 
 def observations(**overrides) -> pd.DataFrame:
@@ -33,22 +34,6 @@ def source_file(tmp_path: Path, name: str = "sbs.tsv", text: str = "a file\n") -
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def contents(store: Store) -> dict[str, pd.DataFrame]:
-    """Every table, sorted: to compare the store before and after a failed import."""
-    tables = ("datasets", "regions", "classifications", "observations", "organisations", "projects", "participations")
-    out = {}
-    for table in tables:
-        frame = store.database.query(f"SELECT * FROM {table}")
-        out[table] = frame.sort_values(list(frame.columns)).reset_index(drop=True) if len(frame) else frame
-    return out
-
-
-def assert_unchanged(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> None:
-    assert before.keys() == after.keys()
-    for table in before:
-        pd.testing.assert_frame_equal(before[table], after[table], check_dtype=False)
 
 
 def test_schema_version_is_recorded(store: Store) -> None:
@@ -84,10 +69,10 @@ def test_import_records_provenance_and_values(store: Store, tmp_path: Path) -> N
 def test_reimporting_the_same_file_changes_nothing(store: Store, tmp_path: Path) -> None:
     path = source_file(tmp_path)
     first = store.import_observations([observations()], source="eurostat", path=path)
-    before = contents(store)
+    before = store_contents(store)
     again = store.import_observations([observations(value=[1.0, 1.0, 1.0, 1.0])], source="eurostat", path=path)
     assert not again.created and again.dataset == first.dataset and again.rows == 4
-    assert_unchanged(before, contents(store))
+    assert_same_contents(before, store_contents(store))
 
 
 @pytest.mark.parametrize(
@@ -110,12 +95,12 @@ def test_a_failed_import_leaves_the_store_exactly_as_it_was(
     store: Store, tmp_path: Path, bad: pd.DataFrame, message: str
 ) -> None:
     store.import_observations([observations()], source="eurostat", path=source_file(tmp_path))
-    before = contents(store)
+    before = store_contents(store)
     path = source_file(tmp_path, "sbs2.tsv", "another file\n")
     good_first_chunk = observations(time=["2020"] * 4)
     with pytest.raises(InvalidInputError, match=message):
         store.import_observations([good_first_chunk, bad], source="eurostat", path=path)
-    assert_unchanged(before, contents(store))
+    assert_same_contents(before, store_contents(store))
 
 
 def test_unknown_region_codes_raise_naming_file_line_and_code(store: Store, tmp_path: Path) -> None:
@@ -131,12 +116,12 @@ def test_unknown_region_codes_raise_naming_file_line_and_code(store: Store, tmp_
             }
         )
     )
-    before = contents(store)
+    before = store_contents(store)
     with pytest.raises(
         UnknownCodeError, match=r"sbs.tsv, line 3, column 'region': unknown NUTS 2021 region code 'DE22'"
     ):
         store.import_observations([observations()], source="eurostat", path=source_file(tmp_path), region_version=2021)
-    assert_unchanged(before, contents(store))
+    assert_same_contents(before, store_contents(store))
     result = store.import_observations(
         [observations()], source="eurostat", path=source_file(tmp_path), region_version=2021, unknown_codes="drop"
     )
@@ -206,13 +191,13 @@ def test_organisations_projects_participations(store: Store, tmp_path: Path) -> 
     joined = store.participations()
     assert joined["organisation_id"].tolist() == ["1", "2"]
     assert str(joined["start_date"].iloc[0])[:10] == "2019-01-01"
-    before = contents(store)
+    before = store_contents(store)
     assert not store.import_organisations(organisations=organisations, source="cordis", path=path).created
-    assert_unchanged(before, contents(store))
+    assert_same_contents(before, store_contents(store))
 
 
 def test_bad_organisations_leave_the_store_unchanged(store: Store, tmp_path: Path) -> None:
-    before = contents(store)
+    before = store_contents(store)
     bad_kind = pd.DataFrame({"id": ["1"], "kind": ["company"]})
     with pytest.raises(InvalidInputError, match="kind 'company'; kinds are enterprise"):
         store.import_organisations(organisations=bad_kind, source="cordis", path=source_file(tmp_path))
@@ -222,4 +207,4 @@ def test_bad_organisations_leave_the_store_unchanged(store: Store, tmp_path: Pat
         store.import_organisations(
             organisations=repeated, participations=twice, source="cordis", path=source_file(tmp_path)
         )
-    assert_unchanged(before, contents(store))
+    assert_same_contents(before, store_contents(store))

@@ -20,7 +20,7 @@ from clusterix.indicators.specialisation import hachman, krugman_index, rca
 from clusterix.pipeline import ComplexityOptions, ComplexityResult, run_all
 from clusterix.tables import read_table, validate_long
 
-__all__ = ["QUADRANTS", "RegionProfiler", "profile", "structural_indicators"]
+__all__ = ["QUADRANTS", "RegionProfiler", "profile"]
 
 # Balland et al. (2019): relatedness density (x) against complexity (y), split at the medians
 # of the activities the region does not yet have. Best first.
@@ -309,11 +309,6 @@ class RegionProfiler:
                     }
                 )
         return trends
-
-
-def structural_indicators(profiler: RegionProfiler, period: Any = None) -> pd.DataFrame:
-    """See :meth:`RegionProfiler.structural_indicators`."""
-    return profiler.structural_indicators(period)
 
 
 def profile(region: str, data: pd.DataFrame | str, *, period: Any = None, **options: Any) -> dict[str, Any]:

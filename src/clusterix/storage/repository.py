@@ -200,7 +200,6 @@ class Store:
         unknown_codes: str = "raise",
         replace: bool = False,
         allow_negative: bool = False,
-        on_chunk: object = None,
     ) -> ImportResult:
         """Import tidy observation frames read from ``path`` as one dataset.
 
@@ -220,8 +219,6 @@ class Store:
         name = name or path.name.split(".")[0]
         database = self.database
         chunks = (_observation_chunk(frame, path, allow_negative) for frame in frames)
-        if callable(on_chunk):
-            chunks = _counted(chunks, on_chunk)
         with database.transaction(), database.staged(chunks, _staging_schema()) as staged:
             self._check_staged(path, staged)
             keep: list[tuple[str, object]] = []  # (condition, parameter) on rows to keep
@@ -429,12 +426,6 @@ class Store:
             "participations",
         )
         return {t: int(self.database.scalar(f"SELECT count(*) FROM {t}")) for t in tables}
-
-
-def _counted(chunks: Iterable[pd.DataFrame], on_chunk) -> Iterable[pd.DataFrame]:
-    for chunk in chunks:
-        on_chunk(len(chunk))
-        yield chunk
 
 
 def _observation_chunk(frame: pd.DataFrame, path: Path, allow_negative: bool = False) -> pd.DataFrame:
