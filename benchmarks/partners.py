@@ -30,8 +30,10 @@ def main() -> None:
     arguments = parser.parse_args()
     tables = read_h2020_participations(arguments.data / "cordis-h2020-participations")
     split = temporal_split(tables, split_year=arguments.split_year)
-    print(f"split {arguments.split_year}: {len(split.queries):,} queries, {len(split.candidates):,} candidates, "
-          f"{len(split.test_pairs):,} test pairs")
+    print(
+        f"split {arguments.split_year}: {len(split.queries):,} queries, {len(split.candidates):,} candidates, "
+        f"{len(split.test_pairs):,} test pairs"
+    )
     rows = {}
     for name, build in BASELINES.items():
         started = time.perf_counter()

@@ -119,9 +119,7 @@ def test_indicators_panel_with_time(tmp_path) -> None:
 
 def test_indicators_with_custom_column_names_and_options(tmp_path) -> None:
     path = tmp_path / "custom.tsv"
-    chain().rename(columns={"region": "nuts", "activity": "sic", "value": "jobs"}).to_csv(
-        path, sep="\t", index=False
-    )
+    chain().rename(columns={"region": "nuts", "activity": "sic", "value": "jobs"}).to_csv(path, sep="\t", index=False)
     out = tmp_path / "custom.csv"
     result = invoke(
         "indicators", path, "--out", out, "--region", "nuts", "--activity", "sic", "--value", "jobs",
@@ -179,9 +177,7 @@ def test_bad_input_exits_2_with_one_error_line(tmp_path, frame: pd.DataFrame, fr
 
 
 def test_missing_input_file_exits_2(tmp_path) -> None:
-    assert_user_error(
-        invoke("indicators", tmp_path / "nope.csv", "--out", tmp_path / "o.csv"), "No such input file"
-    )
+    assert_user_error(invoke("indicators", tmp_path / "nope.csv", "--out", tmp_path / "o.csv"), "No such input file")
 
 
 def test_bad_output_suffix_exits_2(tmp_path, input_csv) -> None:

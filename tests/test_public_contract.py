@@ -42,7 +42,6 @@ def matrix_functions() -> list[tuple[str, object]]:
 FUNCTIONS = matrix_functions()
 
 
-
 def test_the_loop_finds_every_matrix_function() -> None:
     names = {name for name, _ in FUNCTIONS}
     assert len(names) >= 25

@@ -227,10 +227,7 @@ def test_csv_keeps_na_like_codes_as_text(tmp_path) -> None:
 
 def test_latin1_csv_read_as_utf8_names_the_encoding(tmp_path) -> None:
     path = tmp_path / "latin.csv"
-    text = (
-        "region,activity,value\nRégion Île,0111,5\nRégion Île,0112,5\n"
-        "Zürich,0112,5\nZürich,0113,5\nÅland,0113,5\n"
-    )
+    text = "region,activity,value\nRégion Île,0111,5\nRégion Île,0112,5\nZürich,0112,5\nZürich,0113,5\nÅland,0113,5\n"
     path.write_bytes(text.encode("latin-1"))
     with pytest.raises(InvalidInputError, match="utf-8") as raised:
         read_table(path)
@@ -275,7 +272,5 @@ def test_bad_values_in_a_file_name_the_rows(tmp_path) -> None:
 def test_empty_cells_in_a_file_are_missing_values(tmp_path) -> None:
     path = tmp_path / "gaps.csv"
     path.write_text("region,activity,value\nr0,0111,5\nr0,0112,\nr1,0112,5\n,0113,5\nr2,0113,5\n")
-    with pytest.raises(
-        InvalidInputError, match=r"Column 'region' has missing labels in 1 row \(first: row 3"
-    ):
+    with pytest.raises(InvalidInputError, match=r"Column 'region' has missing labels in 1 row \(first: row 3"):
         complexity(path)

@@ -44,9 +44,7 @@ def check_number(
     """Return ``value`` if it is a finite real (or integer) number within the bounds."""
     kind = "an int" if integer else "a real number"
     wanted = numbers.Integral if integer else numbers.Real
-    interval = (
-        f"{'[' if low_inclusive else '('}{'-inf' if low is None else low}, {'inf' if high is None else high}]"
-    )
+    interval = f"{'[' if low_inclusive else '('}{'-inf' if low is None else low}, {'inf' if high is None else high}]"
     if isinstance(value, bool) or not isinstance(value, wanted):
         raise parameter_error(name, function, f"{kind} in {interval}", value)
     if not np.isfinite(value):

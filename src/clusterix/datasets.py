@@ -33,9 +33,7 @@ def load_uk_bres(folder: str | Path, *, source: str = "BRES") -> pd.DataFrame:
     4-digit SIC 2007 class as a long table ``region, region_name, activity, year, value``.
     """
     check_option(source, ("BRES", "IDBR"), name="source", function="load_uk_bres")
-    raw = pd.read_csv(
-        _locate(folder, UK_BRES_FILE), dtype={"sic4": str, "nuts2_code": str, "nuts2_name": str}
-    )
+    raw = pd.read_csv(_locate(folder, UK_BRES_FILE), dtype={"sic4": str, "nuts2_code": str, "nuts2_name": str})
     raw = raw[raw["source"] == source]
     return pd.DataFrame(
         {

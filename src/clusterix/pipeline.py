@@ -111,9 +111,7 @@ def run(
     )
     eci, pci = scale_vectors(vectors, conventions)
     dense_presence = presence.toarray().astype(np.float64)
-    proximity = (
-        _proximity(dense_presence, conventions.proximity_diagonal) if relatedness is None else relatedness
-    )
+    proximity = _proximity(dense_presence, conventions.proximity_diagonal) if relatedness is None else relatedness
     density = _density(dense_presence, proximity, "share")
     # The Growth Lab's COI/COG use PCI on the eigenvector scale divided by the ECI's
     # standard deviation (not re-centred); the Atlas COG uses the standardised PCI.
@@ -128,9 +126,7 @@ def run(
     return ComplexityResult(
         matrix=matrix,
         rca=rca.toarray() if sp.issparse(rca) else rca,
-        rpop=None
-        if rpop_values is None
-        else (rpop_values.toarray() if sp.issparse(rpop_values) else rpop_values),
+        rpop=None if rpop_values is None else (rpop_values.toarray() if sp.issparse(rpop_values) else rpop_values),
         mcp=dense_presence.astype(np.int8),
         diversity=np.asarray(presence.sum(axis=1), dtype=np.float64).ravel(),
         ubiquity=np.asarray(presence.sum(axis=0), dtype=np.float64).ravel(),

@@ -49,9 +49,7 @@ def run_quickstart(data_from: Path | None, out: Path) -> QuickstartReport:
         .join(summary.set_index("region")[["total", "entropy", "hachman"]])
         .sort_values("eci", ascending=False)
     )
-    table = Table(
-        "region", "name", "employment" if len(names) else "size", "diversity", "ECI", "COI", "entropy (bits)"
-    )
+    table = Table("region", "name", "employment" if len(names) else "size", "diversity", "ECI", "COI", "entropy (bits)")
     for code, row in per_region.head(10).iterrows():
         table.add_row(
             str(code),

@@ -148,9 +148,7 @@ class LongTable:
                 f"found {len(keep_regions)} region(s) and {len(keep_activities)} activity(ies). "
                 "Add data or drop that period."
             )
-        return RegionActivityMatrix(
-            matrix, self.regions[keep_regions], self.activities[keep_activities], period
-        )
+        return RegionActivityMatrix(matrix, self.regions[keep_regions], self.activities[keep_activities], period)
 
 
 def validate_long(
@@ -170,9 +168,7 @@ def validate_long(
         infinite or negative values, duplicate keys, or fewer than 2 regions/activities.
     """
     if not isinstance(frame, pd.DataFrame):
-        raise InvalidInputError(
-            f"The input must be a pandas DataFrame or a file path; got {type(frame).__name__}."
-        )
+        raise InvalidInputError(f"The input must be a pandas DataFrame or a file path; got {type(frame).__name__}.")
     keys = [region, activity] + ([time] if time is not None else [])
     missing = [c for c in [*keys, value] if c not in frame.columns]
     if missing:
@@ -182,9 +178,7 @@ def validate_long(
             "--activity, --value, --time on the command line)."
         )
     if len(set(keys + [value])) < len(keys) + 1:
-        raise InvalidInputError(
-            f"The region, activity, value and time columns must be distinct; got {keys + [value]}."
-        )
+        raise InvalidInputError(f"The region, activity, value and time columns must be distinct; got {keys + [value]}.")
     if frame.empty:
         raise InvalidInputError("The input table is empty: it has no rows.")
     for column in keys:
@@ -223,9 +217,7 @@ def validate_long(
 def _numeric_values(frame: pd.DataFrame, column: str) -> np.ndarray:
     raw = frame[column]
     if pd.api.types.is_bool_dtype(raw) or not (
-        pd.api.types.is_numeric_dtype(raw)
-        or pd.api.types.is_object_dtype(raw)
-        or pd.api.types.is_string_dtype(raw)
+        pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_object_dtype(raw) or pd.api.types.is_string_dtype(raw)
     ):
         raise InvalidInputError(f"Column {column!r} must hold numbers; it has dtype {raw.dtype}.")
     numbers = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
@@ -244,8 +236,7 @@ def _numeric_values(frame: pd.DataFrame, column: str) -> np.ndarray:
     infinite = np.isinf(numbers)
     if infinite.any():
         raise InvalidInputError(
-            f"Column {column!r} has infinite values in {_rows(frame, infinite, [column])}. "
-            "Fix or drop those rows."
+            f"Column {column!r} has infinite values in {_rows(frame, infinite, [column])}. Fix or drop those rows."
         )
     negative = numbers < 0
     if negative.any():

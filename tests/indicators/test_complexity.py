@@ -330,9 +330,7 @@ COG_ATLAS = np.array([[0, 1 / 6, 1 / 3], [7 / 15, 0, 0], [16 / 15, 11 / 15, 0]])
 def test_complexity_outlook_gain_growthlab_by_hand() -> None:
     result = complexity_outlook_gain(OUTLOOK_M, OUTLOOK_PHI, OUTLOOK_PCI)
     assert_allclose(result, COG_GROWTHLAB, atol=1e-15)
-    assert_allclose(
-        complexity_outlook_gain(OUTLOOK_M, OUTLOOK_PHI, OUTLOOK_PCI, variant="growthlab"), COG_GROWTHLAB
-    )
+    assert_allclose(complexity_outlook_gain(OUTLOOK_M, OUTLOOK_PHI, OUTLOOK_PCI, variant="growthlab"), COG_GROWTHLAB)
 
 
 def test_complexity_outlook_gain_atlas_by_hand() -> None:
@@ -546,9 +544,7 @@ def test_complexity_rpop_with_population_by_period() -> None:
 
 def test_complexity_rpop_needs_population_for_every_region() -> None:
     with pytest.raises(UnknownCodeError, match=r"\['r2'\]"):
-        complexity(
-            long_table(RPOP_VALUES), presence_test="rpop", population=pd.Series({"r0": 4.0, "r1": 2.0})
-        )
+        complexity(long_table(RPOP_VALUES), presence_test="rpop", population=pd.Series({"r0": 4.0, "r1": 2.0}))
     with pytest.raises(InvalidInputError, match="needs population"):
         complexity(long_table(RPOP_VALUES), presence_test="rpop")
     with pytest.raises(InvalidInputError, match="only used with presence_test='rpop'"):

@@ -46,9 +46,7 @@ def test_herfindahl_normalised() -> None:
 
 def test_herfindahl_normalised_limits() -> None:
     # even mix -> 0, single activity -> 1
-    assert_allclose(
-        herfindahl(np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 7.0]]), normalised=True), [0.0, 1.0], atol=1e-15
-    )
+    assert_allclose(herfindahl(np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 7.0]]), normalised=True), [0.0, 1.0], atol=1e-15)
 
 
 def test_herfindahl_over_activities() -> None:

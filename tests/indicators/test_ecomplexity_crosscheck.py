@@ -127,9 +127,7 @@ class Case:
             if isinstance(column.dtype, pd.CategoricalDtype):  # labels as Python strings
                 categories = column.cat.categories.to_numpy(dtype=object)
                 column = pd.Series(categories.take(column.cat.codes.to_numpy()), dtype=object)
-            columns[name] = pd.Series(
-                column.to_numpy(), dtype=np.int64 if name == "year" else column.dtype, copy=False
-            )
+            columns[name] = pd.Series(column.to_numpy(), dtype=np.int64 if name == "year" else column.dtype, copy=False)
         if not self.panel:
             columns = {"year": pd.Series(np.full(len(out), int(self.data["year"].iloc[0]))), **columns}
         return pd.DataFrame(columns, copy=False)
@@ -445,9 +443,7 @@ def test_atlas_conventions_standardise_pci_by_itself(case, peer):
     atlas = _merge(case, case.ours(conventions="atlas"), peer)
     for column in COLUMNS:
         if column != "pci":  # everything else, ECI included, is unchanged
-            assert_allclose(
-                atlas[f"{column}_ours"], atlas[f"{column}_peer"], rtol=0, atol=ATOL, err_msg=column
-            )
+            assert_allclose(atlas[f"{column}_ours"], atlas[f"{column}_peer"], rtol=0, atol=ATOL, err_msg=column)
     for _, period in atlas.groupby("year"):
         peer_pci = _by_activity(period, "pci_peer", case.activity)
         ours_pci = _by_activity(period, "pci_ours", case.activity)

@@ -215,9 +215,7 @@ def ref_fitness(m: np.ndarray, iterations: int = 3000) -> tuple[np.ndarray, np.n
 
 
 def ref_coi(m: np.ndarray, d: np.ndarray, pci: np.ndarray) -> np.ndarray:
-    raw = np.array(
-        [sum(d[r, p] * (1 - m[r, p]) * pci[p] for p in range(m.shape[1])) for r in range(m.shape[0])]
-    )
+    raw = np.array([sum(d[r, p] * (1 - m[r, p]) * pci[p] for p in range(m.shape[1])) for r in range(m.shape[0])])
     return (raw - raw.mean()) / raw.std() if raw.std() > 0 else np.zeros_like(raw)
 
 
@@ -227,9 +225,7 @@ def ref_cog(m: np.ndarray, phi: np.ndarray, pci: np.ndarray) -> np.ndarray:
         for p in range(m.shape[1]):
             if m[r, p] == 0:
                 out[r, p] = sum(
-                    phi[q, p] / phi[q].sum() * (1 - m[r, q]) * pci[q]
-                    for q in range(m.shape[1])
-                    if phi[q].sum() > 0
+                    phi[q, p] / phi[q].sum() * (1 - m[r, q]) * pci[q] for q in range(m.shape[1]) if phi[q].sum() > 0
                 )
     return out
 
@@ -340,9 +336,7 @@ PRESENCE_CASES = [
     ),
     (
         "complexity_outlook_index",
-        lambda m: complexity_outlook_index(
-            m, like(m, relatedness_density(m, proximity_matrix(m))), eci_pci(m)[1]
-        ),
+        lambda m: complexity_outlook_index(m, like(m, relatedness_density(m, proximity_matrix(m))), eci_pci(m)[1]),
         lambda m: ref_coi(m, ref_density(m, ref_proximity(m)), ref_eci_pci(m)[1]),
     ),
     (
@@ -416,9 +410,7 @@ def test_value_functions_match_reference(backend, name, function, reference, val
 
 
 @BACKENDS
-@pytest.mark.parametrize(
-    ("name", "function", "reference"), PRESENCE_CASES, ids=[c[0] for c in PRESENCE_CASES]
-)
+@pytest.mark.parametrize(("name", "function", "reference"), PRESENCE_CASES, ids=[c[0] for c in PRESENCE_CASES])
 @PROPERTY
 @given(values=matrices())
 def test_presence_functions_match_reference(backend, name, function, reference, values) -> None:
@@ -485,9 +477,7 @@ def test_pure_results_permute_with_regions_and_activities(values, data) -> None:
 
 def _long(values: np.ndarray, regions: list[str], activities: list[str]) -> pd.DataFrame:
     r, a = np.nonzero(values)
-    return pd.DataFrame(
-        {"region": np.array(regions)[r], "activity": np.array(activities)[a], "value": values[r, a]}
-    )
+    return pd.DataFrame({"region": np.array(regions)[r], "activity": np.array(activities)[a], "value": values[r, a]})
 
 
 @settings(PROPERTY, max_examples=15)

@@ -29,11 +29,7 @@ from clusterix.ingest.cordis import (
 )
 from clusterix.tables import validate_long
 
-OBJECTIVE = (
-    'Urban transport "CAMERAS" studies:\n'
-    "first line of the objective;\n"
-    "second line, with a semicolon; and more"
-)
+OBJECTIVE = 'Urban transport "CAMERAS" studies:\nfirst line of the objective;\nsecond line, with a semicolon; and more'
 
 PROJECT_ROWS = [
     {
@@ -215,9 +211,7 @@ def test_crlf_line_endings_and_gzip(tmp_path: Path) -> None:
     projects = tmp_path / "project.csv.gz"
     # Windows line ends everywhere, also inside the quoted fields
     projects.write_bytes(gzip.compress(official_csv(PROJECT_ROWS).replace("\n", "\r\n").encode()))
-    organisations = write(
-        tmp_path / "organization.csv", official_csv(ORGANISATION_ROWS).replace("\n", "\r\n")
-    )
+    organisations = write(tmp_path / "organization.csv", official_csv(ORGANISATION_ROWS).replace("\n", "\r\n"))
     tables = read_cordis_csv(projects, organisations)
     assert tables.projects["objective"].iloc[0] == OBJECTIVE.replace("\n", "\r\n")
     assert tables.participations["line"].tolist() == PARTICIPATION_LINES

@@ -107,9 +107,7 @@ def test_flags_are_kept_in_every_spelling(tmp_path) -> None:
     )
     frame = read_all(write(tmp_path, "flags.tsv", text))
     assert frame["flag"].fillna("-").tolist() == ["u", "d", "r", "z", "bc", "s", "p", "-", "e", "c", "-", "f"]
-    np.testing.assert_array_equal(
-        frame["value"].to_numpy(), [1, 2, 3, np.nan, np.nan, 4, 5, 6, 7, np.nan, 0, 0.5]
-    )
+    np.testing.assert_array_equal(frame["value"].to_numpy(), [1, 2, 3, np.nan, np.nan, 4, 5, 6, 7, np.nan, 0, 0.5])
     assert frame["line"].tolist() == [2] * 6 + [3] * 6
 
 
@@ -177,9 +175,7 @@ def test_blank_lines_and_crlf_keep_line_numbers_right(tmp_path) -> None:
 
 def test_chunks_are_bounded_and_join_to_the_whole(tmp_path) -> None:
     lines = [f"A,NR,C{i:02d},DE{i:02d}\t{i} \t{i + 0.5} p" for i in range(40)]
-    path = write(
-        tmp_path, "c.tsv.gz", "freq,unit,nace_r2,geo\\TIME_PERIOD\t2020 \t2021 \n" + "\n".join(lines)
-    )
+    path = write(tmp_path, "c.tsv.gz", "freq,unit,nace_r2,geo\\TIME_PERIOD\t2020 \t2021 \n" + "\n".join(lines))
     frames = list(read_eurostat_tsv(path, chunk_rows=6))
     assert len(frames) >= 14
     assert all(len(frame) <= 6 for frame in frames)
@@ -222,8 +218,7 @@ def test_header_without_data(tmp_path) -> None:
     with pytest.raises(InvalidInputError) as raised:
         list(read_eurostat_tsv(path))
     assert message_of(raised) == (
-        f"{path}, line 2, column 'freq,unit,wstatus,nace_r2,geo\\TIME_PERIOD': "
-        "the file has a header but no data lines."
+        f"{path}, line 2, column 'freq,unit,wstatus,nace_r2,geo\\TIME_PERIOD': the file has a header but no data lines."
     )
 
 
@@ -243,9 +238,7 @@ def test_a_line_with_too_many_fields(tmp_path) -> None:
     path = write(tmp_path, "extra.tsv", text)
     with pytest.raises(InvalidInputError) as raised:
         list(read_eurostat_tsv(path))
-    assert message_of(raised).startswith(
-        f"{path}, line 4, column 5: the line has 5 fields but the header has 4"
-    )
+    assert message_of(raised).startswith(f"{path}, line 4, column 5: the line has 5 fields but the header has 4")
 
 
 def test_truncated_gzip_stream(tmp_path) -> None:
@@ -273,9 +266,7 @@ def test_wrong_delimiter(tmp_path, text, kind) -> None:
     with pytest.raises(InvalidInputError) as raised:
         read_eurostat_tsv(path)
     message = message_of(raised)
-    assert message.startswith(
-        f"{path}, line 1, column 1: the header has no tab; the file looks {kind}-separated"
-    )
+    assert message.startswith(f"{path}, line 1, column 1: the header has no tab; the file looks {kind}-separated")
     assert "read_sdmx_csv" in message
 
 
@@ -289,9 +280,7 @@ def test_header_without_time_dimension(tmp_path) -> None:
     path = write(tmp_path, "plain.tsv", "region\tactivity\tvalue\nDE11\tC10\t3\n")
     with pytest.raises(InvalidInputError) as raised:
         read_eurostat_tsv(path)
-    assert message_of(raised).startswith(
-        f"{path}, line 1, column 'region': this is not a Eurostat TSV header"
-    )
+    assert message_of(raised).startswith(f"{path}, line 1, column 'region': this is not a Eurostat TSV header")
 
 
 def test_header_from_a_different_dataset(tmp_path) -> None:
@@ -313,8 +302,7 @@ def test_a_value_that_is_not_a_number(tmp_path, bad) -> None:
     with pytest.raises(InvalidInputError) as raised:
         list(read_eurostat_tsv(path))
     assert message_of(raised) == (
-        f"{path}, line 3, column '2019': value {bad!r} is not a number; "
-        "Eurostat values look like '12.3 p' or ':'."
+        f"{path}, line 3, column '2019': value {bad!r} is not a number; Eurostat values look like '12.3 p' or ':'."
     )
 
 
@@ -350,9 +338,7 @@ def test_latin1_file_read_as_utf8(tmp_path) -> None:
     with pytest.raises(InvalidInputError) as raised:
         list(read_eurostat_tsv(path))
     message = message_of(raised)
-    assert message.startswith(
-        f"{path}, line 5, column 'freq,unit,wstatus,nace_r2,geo\\TIME_PERIOD': byte 14 "
-    )
+    assert message.startswith(f"{path}, line 5, column 'freq,unit,wstatus,nace_r2,geo\\TIME_PERIOD': byte 14 ")
     assert "(0xfc)" in message
     assert "pass encoding='latin-1'" in message
     frame = read_all(path, encoding="latin-1")
@@ -360,9 +346,7 @@ def test_latin1_file_read_as_utf8(tmp_path) -> None:
 
 
 def test_latin1_in_the_header(tmp_path) -> None:
-    path = write(
-        tmp_path, "latin_header.tsv", "unit,géo\\TIME_PERIOD\t2020 \nNR,DE\t1 \n", encoding="latin-1"
-    )
+    path = write(tmp_path, "latin_header.tsv", "unit,géo\\TIME_PERIOD\t2020 \nNR,DE\t1 \n", encoding="latin-1")
     with pytest.raises(InvalidInputError) as raised:
         read_eurostat_tsv(path)
     assert message_of(raised).startswith(f"{path}, line 1, column 1: byte 7 of the line (0xe9)")
@@ -380,9 +364,7 @@ def test_a_repeated_series_key(tmp_path) -> None:
 
 def test_a_repeated_series_key_in_a_later_chunk(tmp_path) -> None:
     lines = [f"A,NR,C,R{i:03d}\t{i} " for i in range(50)] + ["A,NR,C,R007\t1 "]
-    path = write(
-        tmp_path, "dup.tsv.gz", "freq,unit,nace_r2,geo\\TIME_PERIOD\t2020 \n" + "\n".join(lines) + "\n"
-    )
+    path = write(tmp_path, "dup.tsv.gz", "freq,unit,nace_r2,geo\\TIME_PERIOD\t2020 \n" + "\n".join(lines) + "\n")
     with pytest.raises(InvalidInputError, match=r"line 52, .*repeats line 9"):
         list(read_eurostat_tsv(path, chunk_rows=5))
 
@@ -398,17 +380,12 @@ def test_a_period_twice_in_the_header(tmp_path) -> None:
     path = write(tmp_path, "twice.tsv", "freq,geo\\TIME_PERIOD\t2019Q1 \t2019-Q1 \nA,DE\t1 \t2 \n")
     with pytest.raises(InvalidInputError) as raised:
         read_eurostat_tsv(path)
-    assert (
-        message_of(raised)
-        == f"{path}, line 1, column '2019-Q1': the period 2019-Q1 appears twice in the header."
-    )
+    assert message_of(raised) == f"{path}, line 1, column '2019-Q1': the period 2019-Q1 appears twice in the header."
 
 
 def test_a_header_cell_that_is_not_a_period(tmp_path) -> None:
     path = write(tmp_path, "p.tsv", "freq,geo\\TIME_PERIOD\t2019 \ttotal \nA,DE\t1 \t2 \n")
-    with pytest.raises(
-        InvalidInputError, match=r"line 1, column 'total': 'total' is not a Eurostat time period"
-    ):
+    with pytest.raises(InvalidInputError, match=r"line 1, column 'total': 'total' is not a Eurostat time period"):
         read_eurostat_tsv(path)
 
 
@@ -444,9 +421,7 @@ def test_missing_file_and_bad_options(tmp_path) -> None:
     with pytest.raises(DataSourceError, match="No such input file"):
         read_eurostat_tsv(tmp_path / "absent.tsv")
     path = write(tmp_path, "a.tsv", API_TSV)
-    with pytest.raises(
-        InvalidInputError, match=r"The 'chunk_rows' parameter of read_eurostat_tsv must be an int"
-    ):
+    with pytest.raises(InvalidInputError, match=r"The 'chunk_rows' parameter of read_eurostat_tsv must be an int"):
         read_eurostat_tsv(path, chunk_rows=0)
     with pytest.raises(InvalidInputError, match=r"The 'activity_dimension' parameter of read_sdmx_csv"):
         read_sdmx_csv(path, activity_dimension=3)
@@ -557,9 +532,7 @@ def test_read_eurostat_chooses_the_reader(tmp_path) -> None:
 
 
 def test_sdmx_quarterly_periods_and_chunks(tmp_path) -> None:
-    rows = "".join(
-        f"ESTAT:X(1.0),01/01/24 00:00:00,Q,NR,C,DE{i:02d},2020Q{q},{i},\n" for i in range(5) for q in (1, 2)
-    )
+    rows = "".join(f"ESTAT:X(1.0),01/01/24 00:00:00,Q,NR,C,DE{i:02d},2020Q{q},{i},\n" for i in range(5) for q in (1, 2))
     path = write(
         tmp_path,
         "q.csv",
@@ -606,16 +579,12 @@ def test_sdmx_from_a_different_dataset(tmp_path) -> None:
     path = write(tmp_path, "other.csv", SDMX_1)
     with pytest.raises(InvalidInputError) as raised:
         read_sdmx_csv(path, expected_dimensions=("freq", "nace_r2", "indic_sb", "geo"))
-    assert message_of(raised).startswith(
-        f"{path}, line 1, column 'freq': header from a different Eurostat dataset"
-    )
+    assert message_of(raised).startswith(f"{path}, line 1, column 'freq': header from a different Eurostat dataset")
 
 
 def test_sdmx_bad_period(tmp_path) -> None:
     path = write(tmp_path, "p.csv", SDMX_1.replace(",2021,101.2", ",twenty,101.2"))
-    with pytest.raises(
-        InvalidInputError, match=r"line 6, column 'TIME_PERIOD': 'twenty' is not a Eurostat time"
-    ):
+    with pytest.raises(InvalidInputError, match=r"line 6, column 'TIME_PERIOD': 'twenty' is not a Eurostat time"):
         list(read_sdmx_csv(path))
 
 
@@ -780,7 +749,5 @@ def test_fetch_offline(tmp_path, no_waiting) -> None:
     with pytest.raises(DataSourceError) as raised:
         fetch_eurostat("nama_10r_3empers", folder=tmp_path, base_url=base)
     message = message_of(raised)
-    assert (
-        f"Cannot download {base}/data/nama_10r_3empers?format=TSV&compressed=true after 3 attempts" in message
-    )
+    assert f"Cannot download {base}/data/nama_10r_3empers?format=TSV&compressed=true after 3 attempts" in message
     assert "offline" in message

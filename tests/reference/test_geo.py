@@ -56,9 +56,7 @@ def test_gzipped_file_of_another_scale(shared_data: Path) -> None:
 def test_every_nuts_2_region_has_a_boundary(shared_data: Path, version: int) -> None:
     regions = nuts_regions(version, level=2, source=shared_data / "nuts-codes-and-changes")
     codes = set(regions["code"])
-    mapped = {
-        f["properties"]["NUTS_ID"] for f in nuts_boundaries(version, level=2, source=shared_data)["features"]
-    }
+    mapped = {f["properties"]["NUTS_ID"] for f in nuts_boundaries(version, level=2, source=shared_data)["features"]}
     extra_regio = {code for code in codes if code.endswith("ZZ")}  # no territory, no polygon
     assert len(extra_regio) == 37
     assert codes - extra_regio == mapped
@@ -67,9 +65,7 @@ def test_every_nuts_2_region_has_a_boundary(shared_data: Path, version: int) -> 
 def test_level_3_in_2016_shows_norways_2018_merger(shared_data: Path) -> None:
     """GISCO's 2016 file already has NO060 (Trøndelag, merged 1 January 2018); the table has NO061/NO062."""
     regions = set(nuts_regions(2016, level=3, source=shared_data / "nuts-codes-and-changes")["code"])
-    mapped = {
-        f["properties"]["NUTS_ID"] for f in nuts_boundaries(2016, level=3, source=shared_data)["features"]
-    }
+    mapped = {f["properties"]["NUTS_ID"] for f in nuts_boundaries(2016, level=3, source=shared_data)["features"]}
     assert {code for code in regions - mapped if not code.endswith("ZZZ")} == {"NO061", "NO062"}
     assert mapped - regions == {"NO060"}
 

@@ -103,16 +103,12 @@ def test_check_nace_returns_canonical_codes_and_names_unknown_ones() -> None:
     with pytest.raises(UnknownCodeError) as raised:
         check_nace(["C10", "A10", "4511", "C10-C12", "G45", "C10", 3], revision="2.1")
     message = str(raised.value)
-    assert message.startswith(
-        "5 of 6 distinct activity codes are not NACE Rev. 2.1 codes: 'A10' (10 is in section C)"
-    )
+    assert message.startswith("5 of 6 distinct activity codes are not NACE Rev. 2.1 codes: 'A10' (10 is in section C)")
     assert "'4511'" in message and "'C10-C12' (not a NACE code spelling)" in message
     assert isinstance(raised.value, ValueError)
     with pytest.raises(UnknownCodeError, match=r"not NACE Rev. 2.1 level-4 codes: '10' \(a level-2 code\)"):
         check_nace(["10.11", "10"], revision="2.1", level=4)
-    with pytest.raises(
-        InvalidInputError, match=r"The 'revision' parameter of check_nace must be one of '2', '2.1'"
-    ):
+    with pytest.raises(InvalidInputError, match=r"The 'revision' parameter of check_nace must be one of '2', '2.1'"):
         check_nace(["10"], revision="1.1")
 
 
@@ -125,9 +121,7 @@ def test_uk_sic_2007_codes_are_nace_rev_2_not_2_1(shared_data: Path) -> None:
     in_rev_2_1 = set(nace_codes("2.1")["code"])
     gone = sorted(set(canonical) - in_rev_2_1)
     assert len(gone) == 106 and {"45.11", "45.20", "14.11", "41.20"} <= set(gone)
-    with pytest.raises(
-        UnknownCodeError, match=r"106 of 525 distinct activity codes are not NACE Rev. 2.1 codes"
-    ):
+    with pytest.raises(UnknownCodeError, match=r"106 of 525 distinct activity codes are not NACE Rev. 2.1 codes"):
         check_nace(sic["sic_4"], revision="2.1")
 
 
@@ -204,9 +198,7 @@ def test_the_wrong_revision_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataSourceError, match=r"is not NACE Rev. 2: it is NACE Rev. 2.1"):
         nace_codes("2", source=rev_2_1)
     rev_2 = eurostat_codelist(tmp_path / "NACE_R2.tsv")
-    with pytest.raises(
-        DataSourceError, match=r"is not NACE Rev. 2.1: it is NACE Rev. 2 \(Rev. 2.1 has sections A-V\)"
-    ):
+    with pytest.raises(DataSourceError, match=r"is not NACE Rev. 2.1: it is NACE Rev. 2 \(Rev. 2.1 has sections A-V\)"):
         nace_codes("2.1", source=rev_2)
 
 
@@ -228,9 +220,7 @@ def test_a_file_with_a_header_and_multi_line_notes(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join([*rows, '"10.1X";"10.1";"4";"Broken";""']) + "\n", encoding="utf-8")
     line = len(rows) + 1 + 3  # one line per row, plus the three extra lines of the two notes
-    with pytest.raises(
-        DataSourceError, match=rf"bad.csv, line {line}, column 'code': value '10.1X' is not a NACE"
-    ):
+    with pytest.raises(DataSourceError, match=rf"bad.csv, line {line}, column 'code': value '10.1X' is not a NACE"):
         nace_codes("2", source=bad)
     orphan = tmp_path / "orphan.csv"
     orphan.write_text("\n".join([*rows, '"11.01";"11.0";"4";"Distilling";""']) + "\n", encoding="utf-8")
@@ -238,11 +228,7 @@ def test_a_file_with_a_header_and_multi_line_notes(tmp_path: Path) -> None:
         nace_codes("2", source=orphan)
     headless = tmp_path / "headless.csv"
     headless.write_text("a;b\n1;2\n", encoding="utf-8")
-    with pytest.raises(
-        DataSourceError, match=r"headless.csv, line 1: the header has no code and name columns"
-    ):
+    with pytest.raises(DataSourceError, match=r"headless.csv, line 1: the header has no code and name columns"):
         nace_codes("2", source=headless)
-    with pytest.raises(
-        InvalidInputError, match=r"The 'source' parameter of nace_codes must be a NACE Rev. 2 file"
-    ):
+    with pytest.raises(InvalidInputError, match=r"The 'source' parameter of nace_codes must be a NACE Rev. 2 file"):
         nace_codes("2", source=tmp_path / "absent.csv")

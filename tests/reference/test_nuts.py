@@ -133,9 +133,7 @@ def test_workbook_and_flattened_csv_give_the_same_reference(tables: Path, tmp_pa
     for name in ("nuts2013_to_nuts2016.csv", "nuts2016_to_nuts2021.csv"):
         (csv_only / name).symlink_to(tables / name)  # linked, not copied
     for version in (2013, 2016, 2021):
-        pd.testing.assert_frame_equal(
-            nuts_regions(version, source=tables), nuts_regions(version, source=csv_only)
-        )
+        pd.testing.assert_frame_equal(nuts_regions(version, source=tables), nuts_regions(version, source=csv_only))
     for pair in ((2013, 2016), (2016, 2021), (2013, 2021)):
         from_workbook = nuts._reference(tables, "test").crosswalks[pair]
         from_csv = nuts._reference(csv_only, "test").crosswalks[pair]
@@ -169,10 +167,7 @@ def test_download_uses_the_official_eurostat_files(tables: Path, monkeypatch) ->
     monkeypatch.setattr(nuts, "fetch", fake_fetch)
     assert len(nuts_regions(2021)) == sum(STATED_COUNTS[2021].values())
     assert [remote.filename for remote in requested] == ["NUTS2013-NUTS2016.xlsx", "NUTS2016-NUTS2021.xlsx"]
-    assert all(
-        remote.url.startswith("https://ec.europa.eu/eurostat/documents/345175/629341/")
-        for remote in requested
-    )
+    assert all(remote.url.startswith("https://ec.europa.eu/eurostat/documents/345175/629341/") for remote in requested)
 
 
 # --------------------------------------------------------------------------------------
@@ -180,9 +175,7 @@ def test_download_uses_the_official_eurostat_files(tables: Path, monkeypatch) ->
 # --------------------------------------------------------------------------------------
 
 HEADER_2013 = "code_2013,code_2016,country,nuts1_label,nuts2_label,nuts3_label,change,nuts_level\n"
-HEADER_2016 = (
-    "code_2016,code_2021,country,nuts1_label,nuts2_label,nuts3_label,change_code,change_comment,nuts_level\n"
-)
+HEADER_2016 = "code_2016,code_2021,country,nuts1_label,nuts2_label,nuts3_label,change_code,change_comment,nuts_level\n"
 
 
 def small_tables(folder: Path, rows_2013: str, rows_2016: str) -> Path:
@@ -312,9 +305,7 @@ def test_convert_data_flags_or_raises_on_unconvertible_rows(small: Path) -> None
 
 def test_convert_data_input_checks(small: Path) -> None:
     data = pd.DataFrame({"region": ["XA11", "XA11"], "time": ["2015", "2015"], "value": [1.0, 2.0]})
-    with pytest.raises(
-        InvalidInputError, match=r"2 rows share their \(region, time\).*first: \('XA11', '2015'\)"
-    ):
+    with pytest.raises(InvalidInputError, match=r"2 rows share their \(region, time\).*first: \('XA11', '2015'\)"):
         convert_data(data, from_version=2013, to_version=2016, source=small)
     with pytest.raises(InvalidInputError, match=r"The 'value' parameter of convert_data must be a column of"):
         convert_data(data, value="amount", from_version=2013, to_version=2016, source=small)
@@ -363,9 +354,7 @@ def test_recoded_2013_to_2016(tables: Path, raw) -> None:
 
 
 def test_merged_2013_to_2016_is_summed(tables: Path, raw) -> None:
-    assert (
-        raw_row(raw, "2013-2016", "code_2016", "DE91C")["change"] == "new region, merge of ex-DE915 and DE919"
-    )
+    assert raw_row(raw, "2013-2016", "code_2016", "DE91C")["change"] == "new region, merge of ex-DE915 and DE919"
     assert raw_row(raw, "2013-2016", "code_2013", "DE915")["code_2016"] == ""
     table = convert_codes(["DE915", "DE919"], from_version=2013, to_version=2016, source=tables)
     assert table["new_code"].tolist() == ["DE91C", "DE91C"]
@@ -409,10 +398,7 @@ def test_split_boundary_and_discontinued_2013_to_2016_are_not_convertible(
 
 def test_conversions_2016_to_2021(tables: Path, raw) -> None:
     assert raw_row(raw, "2016-2021", "code_2016", "UKN10")["change_comment"] == "recode"
-    assert (
-        raw_row(raw, "2016-2021", "code_2021", "BE328")["change_comment"]
-        == "new; merge of ex-BE327 and BE324"
-    )
+    assert raw_row(raw, "2016-2021", "code_2021", "BE328")["change_comment"] == "new; merge of ex-BE327 and BE324"
     assert raw_row(raw, "2016-2021", "code_2016", "HR04")["change_code"] == "5.0"  # discontinued
     table = convert_codes(
         ["UKI3", "UKN10", "HR041", "BE324", "BE327", "ITG29", "NO021", "HR04", "NO05", "UKK21"],
@@ -530,9 +516,7 @@ def test_unknown_codes_are_named_with_the_version(tables: Path) -> None:
     assert message.startswith("3 of 4 distinct region codes are not NUTS 2021 codes: 'XX99', 'FR24', 'ZZ1'")
     assert "'FR24' is a NUTS 2013 code" in message
     assert isinstance(raised.value, ValueError)
-    with pytest.raises(
-        UnknownCodeError, match=r"not NUTS 2021 level-2 codes: 'DE2' \('DE2' is a level-1 code\)"
-    ):
+    with pytest.raises(UnknownCodeError, match=r"not NUTS 2021 level-2 codes: 'DE2' \('DE2' is a level-1 code\)"):
         check_codes(["DE21", "DE2"], version=2021, level=2, source=tables)
     with pytest.raises(UnknownCodeError, match=r"not NUTS 2016 codes: 'HR02' \('HR02' is a NUTS 2021 code"):
         convert_data(

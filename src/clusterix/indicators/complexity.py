@@ -276,8 +276,7 @@ def _top_singular_dense(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sigmas = np.sqrt(np.clip(values, 0.0, None))
     if sigmas[1] <= 0:
         raise AmbiguousResultError(
-            "Every region has the same activities: the region-activity matrix has rank 1, "
-            "so ECI/PCI are undefined."
+            "Every region has the same activities: the region-activity matrix has rank 1, so ECI/PCI are undefined."
         )
     second = matrix.T @ vectors[:, 1] / sigmas[1] if short_rows else vectors[:, 1]
     return sigmas, second
@@ -463,9 +462,7 @@ def complexity_outlook_gain(
     [[0.0, -0.6666666666666666], [0.6666666666666666, 0.0]]
     """
     presence = as_dense(check_matrix(presence, name="presence", function="complexity_outlook_gain"))
-    proximity = as_dense(
-        check_matrix(proximity, name="proximity", function="complexity_outlook_gain", square=True)
-    )
+    proximity = as_dense(check_matrix(proximity, name="proximity", function="complexity_outlook_gain", square=True))
     check_option(variant, COG_VARIANTS, name="variant", function="complexity_outlook_gain")
     pci = np.asarray(pci, dtype=np.float64)
     if variant == "atlas":

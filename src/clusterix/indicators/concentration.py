@@ -109,9 +109,7 @@ def _lorenz_gini(amounts: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """
     amount_share = amounts / amounts.sum(axis=1, keepdims=True)
     weight_share = weights / weights.sum(axis=1, keepdims=True)
-    ratio = np.divide(
-        amount_share, weight_share, out=np.full_like(amount_share, np.inf), where=weight_share > 0
-    )
+    ratio = np.divide(amount_share, weight_share, out=np.full_like(amount_share, np.inf), where=weight_share > 0)
     order = np.argsort(ratio, axis=1, kind="stable")
     x = np.cumsum(np.take_along_axis(weight_share, order, axis=1), axis=1)
     y = np.cumsum(np.take_along_axis(amount_share, order, axis=1), axis=1)
@@ -184,9 +182,7 @@ def _group_codes(groups: Sequence, n_activities: int, function: str) -> np.ndarr
     return pd.factorize(labels)[0]
 
 
-def entropy_decomposition(
-    values: ArrayOrSparse, levels: Sequence[Sequence], *, base: float = 2.0
-) -> np.ndarray:
+def entropy_decomposition(values: ArrayOrSparse, levels: Sequence[Sequence], *, base: float = 2.0) -> np.ndarray:
     r"""Decompose each region's entropy over a hierarchical classification.
 
     ``levels`` lists group labels per activity from the coarsest level to the finest
@@ -204,9 +200,7 @@ def entropy_decomposition(
     return _entropy_decomposition(values, levels, base, "entropy_decomposition")
 
 
-def _entropy_decomposition(
-    values: ArrayOrSparse, levels: Sequence[Sequence], base: float, function: str
-) -> np.ndarray:
+def _entropy_decomposition(values: ArrayOrSparse, levels: Sequence[Sequence], base: float, function: str) -> np.ndarray:
     values = as_dense(check_matrix(values, name="values", function=function))
     _check_totals(values, axis=1, function=function)
     n_activities = values.shape[1]

@@ -112,9 +112,7 @@ def normalise_co_occurrence(counts: ArrayOrSparse, *, method: str = "association
     >>> normalise_co_occurrence(counts, method="jaccard").round(3).tolist()
     [[0.0, 0.5, 0.25], [0.5, 0.0, 0.25], [0.25, 0.25, 0.0]]
     """
-    counts = as_dense(
-        check_matrix(counts, name="counts", function="normalise_co_occurrence", square=True)
-    ).copy()
+    counts = as_dense(check_matrix(counts, name="counts", function="normalise_co_occurrence", square=True)).copy()
     check_option(method, NORMALISATIONS, name="method", function="normalise_co_occurrence")
     np.fill_diagonal(counts, 0.0)
     sums = counts.sum(axis=1)
@@ -134,9 +132,7 @@ def normalise_co_occurrence(counts: ArrayOrSparse, *, method: str = "association
     return out
 
 
-def relatedness_density(
-    presence: ArrayOrSparse, relatedness: ArrayOrSparse, *, scale: str = "share"
-) -> np.ndarray:
+def relatedness_density(presence: ArrayOrSparse, relatedness: ArrayOrSparse, *, scale: str = "share") -> np.ndarray:
     r"""Relatedness density of each region around each activity (Hidalgo et al. 2007;
     Boschma, Balland & Kogler 2015).
 

@@ -209,9 +209,7 @@ def _read_bytes(path: str | Path, what: str) -> bytes:
 def _decode(data: bytes, path: str, encoding: str, *, sep: str | None) -> str:
     """Text of ``data``; a byte that is not valid in ``encoding`` is reported with line and column."""
     if not data.strip():
-        raise InvalidInputError(
-            f"{path}, line 1: the file is empty. Expected a CORDIS file with a header row."
-        )
+        raise InvalidInputError(f"{path}, line 1: the file is empty. Expected a CORDIS file with a header row.")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -227,9 +225,7 @@ def _decode(data: bytes, path: str, encoding: str, *, sep: str | None) -> str:
             "(or encoding='cp1252')."
         ) from error
     except LookupError as error:
-        raise parameter_error(
-            "encoding", "the CORDIS readers", "a text encoding known to Python", encoding
-        ) from error
+        raise parameter_error("encoding", "the CORDIS readers", "a text encoding known to Python", encoding) from error
     return text.removeprefix("\ufeff")
 
 
@@ -263,11 +259,7 @@ def _breaks(column: pd.Series) -> np.ndarray:
     """Line breaks inside each cell, counted as a text editor does (\\r\\n, \\n or \\r)."""
     filled = column.fillna("")
     crlf = filled.str.count("\r\n").to_numpy(dtype=np.int64)
-    return (
-        filled.str.count("\n").to_numpy(dtype=np.int64)
-        + filled.str.count("\r").to_numpy(dtype=np.int64)
-        - crlf
-    )
+    return filled.str.count("\n").to_numpy(dtype=np.int64) + filled.str.count("\r").to_numpy(dtype=np.int64) - crlf
 
 
 def _read_records(path: str | Path, *, sep: str, encoding: str, what: str) -> _Raw:
@@ -287,9 +279,7 @@ def _read_records(path: str | Path, *, sep: str, encoding: str, what: str) -> _R
     # is an empty record.
     blank = np.fromiter((not r or (len(r) == 1 and not r[0].strip()) for r in records), bool, len(records))
     if blank.all():
-        raise InvalidInputError(
-            f"{label}, line 1: the file is empty. Expected a CORDIS file with a header row."
-        )
+        raise InvalidInputError(f"{label}, line 1: the file is empty. Expected a CORDIS file with a header row.")
     head = int(np.argmax(~blank))
     header = [name.strip() for name in records[head]]
     kept = [position for position in range(head + 1, len(records)) if not blank[position]]
@@ -306,9 +296,7 @@ def _read_records(path: str | Path, *, sep: str, encoding: str, what: str) -> _R
             "double quote inside a field must be doubled."
         )
     columns = zip(*rows, strict=True)
-    frame = pd.DataFrame(
-        {name: pd.Series(values, dtype="str") for name, values in zip(header, columns, strict=True)}
-    )
+    frame = pd.DataFrame({name: pd.Series(values, dtype="str") for name, values in zip(header, columns, strict=True)})
     frame = frame.mask(frame == "")
     spans = np.ones(len(records), dtype=np.int64)
     ends_open = not text.endswith(("\n", "\r"))
@@ -374,9 +362,7 @@ def _read_json_records(path: str | Path, *, encoding: str, what: str) -> _Raw:
     if not records:
         raise InvalidInputError(f"{label}, line 1: the JSON array is empty; it holds no CORDIS records.")
     names = dict.fromkeys(name for record in records for name in record)
-    frame = pd.DataFrame(
-        {name: pd.Series([_json_text(r.get(name)) for r in records], dtype="str") for name in names}
-    )
+    frame = pd.DataFrame({name: pd.Series([_json_text(r.get(name)) for r in records], dtype="str") for name in names})
     return _Raw(label, frame.mask(frame == ""), np.asarray(lines, dtype=np.int64), "json")
 
 
@@ -391,18 +377,14 @@ def _json_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _require(
-    raw: _Raw, required: Sequence[str], aliases: dict[str, str], official: Sequence[str], what: str
-) -> _Raw:
+def _require(raw: _Raw, required: Sequence[str], aliases: dict[str, str], official: Sequence[str], what: str) -> _Raw:
     columns = raw.frame.columns
     renames = {old: new for new, old in aliases.items() if new not in columns and old in columns}
     frame = raw.frame.rename(columns=renames)
     missing = [name for name in required if name not in frame.columns]
     if missing:
         label = "key" if raw.kind == "json" else "column"
-        where = (
-            f"{raw.path}: no record has" if raw.kind == "json" else f"{raw.path}, line 1: the header lacks"
-        )
+        where = f"{raw.path}: no record has" if raw.kind == "json" else f"{raw.path}, line 1: the header lacks"
         found = ", ".join(list(columns)[:30])
         raise InvalidInputError(
             f"{where} the required {label}(s) {', '.join(missing)} of a {what}; found {found}. "
@@ -706,9 +688,7 @@ def _assemble(projects: _Raw | None, organisations: _Raw | None, framework: str 
 
 def _check_call(projects_path: Any, organizations_path: Any, framework: Any, function: str) -> None:
     if projects_path is None and organizations_path is None:
-        raise parameter_error(
-            "projects_path", function, "a file path when organizations_path is None", projects_path
-        )
+        raise parameter_error("projects_path", function, "a file path when organizations_path is None", projects_path)
     check_option(framework, (None, *FRAMEWORKS), name="framework", function=function)
 
 
@@ -773,9 +753,7 @@ def read_cordis_csv(
     if projects_path is not None:
         projects = _read_records(projects_path, sep=";", encoding=encoding, what="CORDIS project file")
     if organizations_path is not None:
-        organisations = _read_records(
-            organizations_path, sep=";", encoding=encoding, what="CORDIS organisation file"
-        )
+        organisations = _read_records(organizations_path, sep=";", encoding=encoding, what="CORDIS organisation file")
     return _assemble(projects, organisations, framework)
 
 
@@ -802,9 +780,7 @@ def read_cordis_json(
     if projects_path is not None:
         projects = _read_json_records(projects_path, encoding=encoding, what="CORDIS project file")
     if organizations_path is not None:
-        organisations = _read_json_records(
-            organizations_path, encoding=encoding, what="CORDIS organisation file"
-        )
+        organisations = _read_json_records(organizations_path, encoding=encoding, what="CORDIS organisation file")
     return _assemble(projects, organisations, framework)
 
 
@@ -852,9 +828,7 @@ def read_h2020_participations(folder: str | Path, *, encoding: str = "utf-8") ->
     folder = Path(folder)
     if not folder.is_dir():
         raise DataSourceError(f"No such folder with the CORDIS H2020 extract: {folder}")
-    raw = _read_records(
-        folder / _PARTICIPATIONS_FILE, sep=",", encoding=encoding, what="H2020 participation file"
-    )
+    raw = _read_records(folder / _PARTICIPATIONS_FILE, sep=",", encoding=encoding, what="H2020 participation file")
     raw = _require(raw, _EXTRACT_REQUIRED, {}, _EXTRACT_REQUIRED, "H2020 participation file")
     projects = _ids(raw, "rcn", "project record number (rcn)")
     pics = _ids(raw, "pic", "organisation id (pic)")
@@ -948,8 +922,7 @@ def _consistent(raw: _Raw, rows: pd.DataFrame, key: str, columns: dict[str, str]
             differs,
             source,
             lambda v, subject=f"{noun} {clash!r}", earlier=earlier: f"{subject} has {v} here but {earlier}",
-            "A project's dates and amounts, and an organisation's type and country, are the same on all "
-            "its rows.",
+            "A project's dates and amounts, and an organisation's type and country, are the same on all its rows.",
             values=written,
         )
 
@@ -1030,9 +1003,7 @@ def project_activity_counts(
     }
     for name, (table, columns) in needed.items():
         if not isinstance(table, pd.DataFrame):
-            raise parameter_error(
-                name, function, "a pandas DataFrame from a CORDIS reader", type(table).__name__
-            )
+            raise parameter_error(name, function, "a pandas DataFrame from a CORDIS reader", type(table).__name__)
         absent = [column for column in columns if column not in table.columns]
         if absent:
             expected = f"a table with the column(s) {', '.join(absent)}"
@@ -1040,8 +1011,7 @@ def project_activity_counts(
     choices = [
         column
         for column in projects.columns
-        if column != "id"
-        and (projects[column].dtype == object or pd.api.types.is_string_dtype(projects[column]))
+        if column != "id" and (projects[column].dtype == object or pd.api.types.is_string_dtype(projects[column]))
     ]
     check_option(activity, choices, name="activity", function=function)
 

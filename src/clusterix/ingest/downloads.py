@@ -89,9 +89,7 @@ def fetch(
     target_folder = cache_dir(folder)
     target_folder.mkdir(parents=True, exist_ok=True)
     target = target_folder / remote.filename
-    expected = remote.sha256 or (
-        None if refresh else _manifest(target_folder).get(remote.filename, {}).get("sha256")
-    )
+    expected = remote.sha256 or (None if refresh else _manifest(target_folder).get(remote.filename, {}).get("sha256"))
     if target.is_file() and not refresh:
         actual = sha256_of(target)
         if expected is None or actual == expected:

@@ -309,9 +309,7 @@ def _block_size(average_line: float | None, lines: int) -> int:
     return min(max(estimate, 1 << 16), 1 << 28)
 
 
-def _chunks(
-    batches: Iterator[tuple[int, pa.RecordBatch]], lines: int
-) -> Iterator[tuple[int, pa.RecordBatch]]:
+def _chunks(batches: Iterator[tuple[int, pa.RecordBatch]], lines: int) -> Iterator[tuple[int, pa.RecordBatch]]:
     for first_line, batch in batches:
         for start in range(0, batch.num_rows, lines):
             yield first_line + start, batch.slice(start, lines)
@@ -540,9 +538,7 @@ def _parse_tsv_header(source: _Source, text: str) -> _TsvHeader:
         )
     dimensions = [name.strip() for name in names.split(",")]
     if not all(dimensions) or len(set(dimensions)) != len(dimensions):
-        raise source.error(
-            1, first.strip(), f"the dimension names {dimensions} must be non-empty and distinct."
-        )
+        raise source.error(1, first.strip(), f"the dimension names {dimensions} must be non-empty and distinct.")
     columns = [cell.strip() for cell in cells[1:]]
     periods = []
     for column in columns:
@@ -634,9 +630,7 @@ def read_eurostat_tsv(
 def _check_options(activity_dimension: Any, expected_dimensions: Any, chunk_rows: Any, function: str) -> None:
     check_number(chunk_rows, name="chunk_rows", function=function, low=1, integer=True)
     if activity_dimension is not None and not isinstance(activity_dimension, str):
-        raise parameter_error(
-            "activity_dimension", function, "'auto', a dimension name or None", activity_dimension
-        )
+        raise parameter_error("activity_dimension", function, "'auto', a dimension name or None", activity_dimension)
     if expected_dimensions is not None and (
         isinstance(expected_dimensions, str) or not all(isinstance(name, str) for name in expected_dimensions)
     ):
@@ -733,9 +727,7 @@ def _tsv_frame(
         {
             "region": dimension[layout.region].take(repeat),
             "activity": (
-                _constant("", len(order))
-                if layout.activity is None
-                else dimension[layout.activity].take(repeat)
+                _constant("", len(order)) if layout.activity is None else dimension[layout.activity].take(repeat)
             ),
             "time": periods.take(period_index),
             "measure": _measure(layout, dimension).take(repeat),
@@ -776,9 +768,7 @@ def _tsv_values(
         row, column = _first_in_file_order(unmatched, rows)
         cell = cells[column * rows + row].as_py()
         what = "empty; Eurostat marks a missing value with ':'" if not cell.strip() else "not a number"
-        raise source.error(
-            int(line_numbers[row]), header.columns[column], f"value {cell!r} is {what}; {_HINT}."
-        )
+        raise source.error(int(line_numbers[row]), header.columns[column], f"value {cell!r} is {what}; {_HINT}.")
     numbers = parsed.field("number")
     numbers = pc.if_else(pc.equal(numbers, ":"), pa.scalar(None, pa.string()), numbers)
     flags = parsed.field("flag")
@@ -871,9 +861,7 @@ def _parse_sdmx_header(source: _Source, text: str) -> _SdmxHeader:
             hint = "the file is semicolon-separated; SDMX-CSV separates columns with commas"
         else:
             hint = "is this an SDMX-CSV file from Eurostat (format=SDMX-CSV)?"
-        raise source.error(
-            1, cells[0].strip() or 1, f"the header has no TIME_PERIOD and OBS_VALUE columns; {hint}."
-        )
+        raise source.error(1, cells[0].strip() or 1, f"the header has no TIME_PERIOD and OBS_VALUE columns; {hint}.")
     start = 0
     while start < len(codes) and codes[start] in _SDMX_STRUCTURE:
         start += 1
@@ -881,16 +869,12 @@ def _parse_sdmx_header(source: _Source, text: str) -> _SdmxHeader:
     components = list(range(start, len(codes), step))
     named = {codes[i]: i for i in components}
     if "TIME_PERIOD" not in named or "OBS_VALUE" not in named:
-        raise source.error(
-            1, "TIME_PERIOD", "cannot tell the code columns from the label columns in this header."
-        )
+        raise source.error(1, "TIME_PERIOD", "cannot tell the code columns from the label columns in this header.")
     time = named["TIME_PERIOD"]
     positions = [i for i in components if i < time]
     dimensions = [codes[i] for i in positions]
     if not dimensions or len(set(dimensions)) != len(dimensions):
-        raise source.error(
-            1, "TIME_PERIOD", f"the dimension columns {dimensions} must be present and distinct."
-        )
+        raise source.error(1, "TIME_PERIOD", f"the dimension columns {dimensions} must be present and distinct.")
     flag = next((named[name] for name in _SDMX_FLAGS if name in named), None)
     return _SdmxHeader(
         codes,
@@ -958,9 +942,7 @@ def _read_sdmx(
 ) -> Iterator[pd.DataFrame]:
     seen = _SeenKeys()
     any_data = False
-    batches = _record_batches(
-        source, _names(header), separator=",", block_size=block_size, include=_used(header)
-    )
+    batches = _record_batches(source, _names(header), separator=",", block_size=block_size, include=_used(header))
     for first_line, batch in _chunks(batches, lines):
         frame = _sdmx_frame(source, header, layout, batch, first_line, seen, allow_negative)
         if frame is not None:
@@ -1078,9 +1060,7 @@ def _sdmx_flags(header: _SdmxHeader, batch: pa.RecordBatch) -> pa.Array:
 def _sdmx_key_lines(header: _SdmxHeader) -> Callable[[_Source, str, int], list[int]]:
     def key_lines(source: _Source, key: str, until: int) -> list[int]:
         found: list[int] = []
-        batches = _record_batches(
-            source, _names(header), separator=",", block_size=1 << 24, include=_used(header)
-        )
+        batches = _record_batches(source, _names(header), separator=",", block_size=1 << 24, include=_used(header))
         for first_line, batch in batches:
             if first_line > until:
                 break
@@ -1155,9 +1135,7 @@ def eurostat_url(
     """
     function = "eurostat_url"
     if not isinstance(dataset, str) or not _DATASET.match(dataset):
-        raise parameter_error(
-            "dataset", function, "a Eurostat dataset code such as 'nama_10r_3empers'", dataset
-        )
+        raise parameter_error("dataset", function, "a Eurostat dataset code such as 'nama_10r_3empers'", dataset)
     check_option(format, tuple(_FORMATS), name="format", function=function)
     for name, period in (("start", start), ("end", end)):
         if period is not None and (not isinstance(period, str) or _normalise_period(period) is None):
@@ -1172,9 +1150,7 @@ def eurostat_url(
 
 def _key(filters: Mapping[str, str | Sequence[str]], dimensions: Sequence[str] | None, function: str) -> str:
     if dimensions is None:
-        raise parameter_error(
-            "dimensions", function, "the dataset's dimensions in order when filters are given", None
-        )
+        raise parameter_error("dimensions", function, "the dataset's dimensions in order when filters are given", None)
     unknown = [name for name in filters if name not in dimensions]
     if unknown:
         raise parameter_error(
@@ -1186,9 +1162,7 @@ def _key(filters: Mapping[str, str | Sequence[str]], dimensions: Sequence[str] |
         codes = [codes] if isinstance(codes, str) else list(codes)
         bad = [code for code in codes if not isinstance(code, str) or not _CODE.match(code)]
         if bad:
-            raise parameter_error(
-                "filters", function, f"codes of letters, digits, '_' or '-' for {name!r}", bad
-            )
+            raise parameter_error("filters", function, f"codes of letters, digits, '_' or '-' for {name!r}", bad)
         positions.append("+".join(quote(code) for code in sorted(set(codes))))
     return ".".join(positions)
 

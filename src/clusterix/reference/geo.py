@@ -40,9 +40,7 @@ def remote_boundaries(version: int) -> RemoteFile:
     return RemoteFile(name, _GISCO_NUTS + name)
 
 
-def nuts_boundaries(
-    version: int, *, level: int | None = None, source: str | Path | None = None
-) -> dict[str, Any]:
+def nuts_boundaries(version: int, *, level: int | None = None, source: str | Path | None = None) -> dict[str, Any]:
     """The NUTS regions of a version as a GeoJSON FeatureCollection, optionally of one level.
 
     Parameters
@@ -83,9 +81,7 @@ def nuts_boundaries(
     path = _boundary_file(int(version), source, function)
     collection = _read(path)
     features = [
-        feature
-        for feature in collection["features"]
-        if level is None or feature["properties"]["LEVL_CODE"] == level
+        feature for feature in collection["features"] if level is None or feature["properties"]["LEVL_CODE"] == level
     ]
     return {**collection, "features": features}
 
@@ -155,15 +151,12 @@ def _check_feature(path: Path, number: int, feature: Any, seen: dict[str, int]) 
             "region in NUTS_ID, e.g. 'DE21'."
         )
     if code in seen:
-        raise DataSourceError(
-            f"{where}, property 'NUTS_ID': {code!r} appears twice (first in feature {seen[code]})."
-        )
+        raise DataSourceError(f"{where}, property 'NUTS_ID': {code!r} appears twice (first in feature {seen[code]}).")
     seen[code] = number
     level = properties.get("LEVL_CODE", len(code) - 2)
     if isinstance(level, bool) or level != len(code) - 2:
         raise DataSourceError(
-            f"{where}, property 'LEVL_CODE': value {level!r} does not match the level of {code!r} "
-            f"({len(code) - 2})."
+            f"{where}, property 'LEVL_CODE': value {level!r} does not match the level of {code!r} ({len(code) - 2})."
         )
     properties["LEVL_CODE"] = len(code) - 2  # an integer even where the file has 2.0 or none
     if "geometry" not in feature:

@@ -314,8 +314,7 @@ def _read_csv(path: Path, old: int, new: int) -> _Step:
             f"flattened NUTS {old}-{new} correspondence table; found {', '.join(map(repr, header))}."
         )
     records = (
-        (line, {name: record.get(column) for name, column in names.items()})
-        for line, record in _csv_records(path)
+        (line, {name: record.get(column) for name, column in names.items()}) for line, record in _csv_records(path)
     )
     return _Step(old, new, str(path), tuple(_rows(records, str(path), names)))
 
@@ -641,9 +640,7 @@ def _chain(first: _Crosswalk, second: _Crosswalk) -> _Crosswalk:
             else:
                 records.append((code, new, "recoded", True, f"{code} recoded as {new}"))
         elif not convertible:
-            records.append(
-                (code, None, change, False, f"NUTS {first.from_version}-{first.to_version}: {note}")
-            )
+            records.append((code, None, change, False, f"NUTS {first.from_version}-{first.to_version}: {note}"))
         else:
             if middle not in later.index:
                 raise DataSourceError(
@@ -657,9 +654,7 @@ def _chain(first: _Crosswalk, second: _Crosswalk) -> _Crosswalk:
                 note = f"{step['new_code']} is not a sum of whole NUTS {first.from_version} regions"
             else:
                 change, note = step["change"], f"{middle} in NUTS {first.to_version}: {step['note']}"
-            records.append(
-                (code, None, change, False, f"NUTS {first.to_version}-{second.to_version}: {note}")
-            )
+            records.append((code, None, change, False, f"NUTS {first.to_version}-{second.to_version}: {note}"))
     table = pd.DataFrame.from_records(records, columns=list(CONVERSION_COLUMNS))
     return _Crosswalk(first.from_version, second.to_version, table, members)
 
@@ -823,9 +818,7 @@ def _checked(values: list[Any], version: int, level: int | None, reference: _Ref
     return [mapping[value if isinstance(value, str) else repr(value)] for value in values]  # type: ignore[misc]
 
 
-def _crosswalk(
-    from_version: Any, to_version: Any, source: Any, function: str
-) -> tuple[_Reference, _Crosswalk | None]:
+def _crosswalk(from_version: Any, to_version: Any, source: Any, function: str) -> tuple[_Reference, _Crosswalk | None]:
     from_version = _check_version(from_version, "from_version", function)
     to_version = _check_version(to_version, "to_version", function)
     if to_version < from_version:
@@ -937,9 +930,7 @@ def convert_codes(
     reference, crosswalk = _crosswalk(from_version, to_version, source, function)
     codes = _checked(values, int(from_version), None, reference)
     if crosswalk is None:
-        table = pd.DataFrame(
-            {"code": codes, "new_code": codes, "change": "unchanged", "convertible": True, "note": ""}
-        )
+        table = pd.DataFrame({"code": codes, "new_code": codes, "change": "unchanged", "convertible": True, "note": ""})
     else:
         table = crosswalk.table.set_index("code").reindex(codes).reset_index()
     table = table[list(CONVERSION_COLUMNS)]
@@ -951,9 +942,7 @@ def convert_codes(
     return table
 
 
-def _unconvertible_error(
-    bad: pd.DataFrame, from_version: int, to_version: int, extra: str = ""
-) -> InvalidInputError:
+def _unconvertible_error(bad: pd.DataFrame, from_version: int, to_version: int, extra: str = "") -> InvalidInputError:
     first = bad.drop_duplicates("code").head(5)
     listed = "; ".join(
         f"{code!r} ({note if note.startswith(change) else f'{change}: {note}'})"
@@ -1046,9 +1035,7 @@ def convert_data(
     if region == value:
         raise parameter_error("value", function, "a column other than the region column", value)
     if not pd.api.types.is_numeric_dtype(frame[value]) or pd.api.types.is_bool_dtype(frame[value]):
-        raise parameter_error(
-            "value", function, "a column of numbers", f"{value!r} of dtype {frame[value].dtype}"
-        )
+        raise parameter_error("value", function, "a column of numbers", f"{value!r} of dtype {frame[value].dtype}")
     if keys is None:
         keys = [c for c in frame.columns if c not in (region, value, *_ROW_COLUMNS)]
     else:
@@ -1057,9 +1044,7 @@ def convert_data(
         if wrong:
             raise parameter_error("keys", function, "columns of the frame other than region and value", wrong)
     if "convertible" in frame.columns and on_unconvertible == "flag":
-        raise parameter_error(
-            "frame", function, "a frame without a 'convertible' column when flagging", "one"
-        )
+        raise parameter_error("frame", function, "a frame without a 'convertible' column when flagging", "one")
     reference, crosswalk = _crosswalk(from_version, to_version, source, function)
     from_version, to_version = int(from_version), int(to_version)
 
@@ -1102,9 +1087,7 @@ def convert_data(
     converted[region] = new_code[convertible]
     parts = [converted[~merged[convertible]], _add_up(converted[merged[convertible]], region, value, keys)]
     if on_unconvertible == "flag":
-        parts = [part.assign(convertible=True) for part in parts] + [
-            data[~convertible].assign(convertible=False)
-        ]
+        parts = [part.assign(convertible=True) for part in parts] + [data[~convertible].assign(convertible=False)]
     nonempty = [part for part in parts if len(part)] or parts[:1]
     result = pd.concat(nonempty, ignore_index=True).sort_values("_order", kind="stable")
     return result.drop(columns="_order").reset_index(drop=True)
@@ -1129,10 +1112,7 @@ def _incomplete_merges(
         present = set(data[region].iloc[group])
         missing = [member for member in members[target] if member not in present]
         if missing:
-            where = (
-                ", ".join(f"{column}={value!r}" for column, value in zip(keys, key, strict=True))
-                or "(no keys)"
-            )
+            where = ", ".join(f"{column}={value!r}" for column, value in zip(keys, key, strict=True)) or "(no keys)"
             incomplete.update({position: (missing, where) for position in group})
     return incomplete
 
