@@ -346,6 +346,20 @@ def _per_period(
     return pd.concat(frames, ignore_index=True)
 
 
+def region_measures(matrix: RegionActivityMatrix) -> dict[str, np.ndarray]:
+    """Per region of one matrix: total, herfindahl, entropy (bits), krugman (against all
+    regions), hachman, specialisation_gini (coefficient)."""
+    values = matrix.values
+    return {
+        "total": np.asarray(values.sum(axis=1)).ravel(),
+        "herfindahl": herfindahl(values),
+        "entropy": entropy(values),
+        "krugman": krugman_index(values),
+        "hachman": hachman(values),
+        "specialisation_gini": specialisation_gini(values),
+    }
+
+
 def region_summary(
     data: Data,
     *,
@@ -361,16 +375,7 @@ def region_summary(
     """
 
     def columns(matrix: RegionActivityMatrix) -> dict[str, object]:
-        values = matrix.values
-        return {
-            region: matrix.regions,
-            "total": np.asarray(values.sum(axis=1)).ravel(),
-            "herfindahl": herfindahl(values),
-            "entropy": entropy(values),
-            "krugman": krugman_index(values),
-            "hachman": hachman(values),
-            "specialisation_gini": specialisation_gini(values),
-        }
+        return {region: matrix.regions, **region_measures(matrix)}
 
     return _per_period(data, columns, region=region, activity=activity, value=value, time=time)
 

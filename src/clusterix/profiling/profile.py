@@ -15,8 +15,8 @@ import pandas as pd
 
 from clusterix._validation import check_number
 from clusterix.errors import InvalidInputError, UnknownCodeError
-from clusterix.indicators.concentration import entropy, herfindahl, specialisation_gini
-from clusterix.indicators.specialisation import hachman, krugman_index, rca
+from clusterix.indicators.frame import region_measures
+from clusterix.indicators.specialisation import rca
 from clusterix.pipeline import ComplexityOptions, ComplexityResult, run_all
 from clusterix.tables import read_table, validate_long
 
@@ -106,18 +106,14 @@ class RegionProfiler:
 
     @staticmethod
     def _structure_of(result: ComplexityResult) -> pd.DataFrame:
-        values = result.matrix.values
+        measures = region_measures(result.matrix)
         return pd.DataFrame(
             {
-                "total": np.asarray(values.sum(axis=1)).ravel(),
+                "total": measures.pop("total"),
                 "diversity": result.diversity,
                 "eci": result.eci,
                 "coi": result.coi,
-                "herfindahl": herfindahl(values),
-                "entropy": entropy(values),
-                "krugman": krugman_index(values),
-                "hachman": hachman(values),
-                "specialisation_gini": specialisation_gini(values),
+                **measures,
             },
             index=result.matrix.regions,
         )
