@@ -1,0 +1,585 @@
+"""The partnership tracker: a state machine per pair of organisations, notes, and growth.
+
+States: ``proposed → contacted → agreed → active → ended``; ``ended`` is reachable from
+every other state. Every step and note is an event with its date, author and a private
+flag. Who may do what is decided here, once, so that the web layer and scripts agree:
+
+- anyone (also anonymous) sees partnerships that reached ``agreed``, ``active`` or
+  ``ended`` (:data:`PUBLIC_STATUSES`) with their public notes;
+- a signed-in user also sees ``proposed`` and ``contacted`` ones (so that members of the
+  network do not approach the same partner twice), still without private notes;
+- members of either organisation and admins see private notes and may propose, advance
+  and annotate the partnership; nobody else may.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pandas as pd
+
+from clusterix._validation import check_number, check_option
+from clusterix.errors import InvalidInputError
+from clusterix.storage import ORGANISATION_KINDS, Store
+from clusterix.tracking.accounts import User
+from clusterix.tracking.errors import AccessDeniedError, NotFoundError, UnknownOrganisationError
+from clusterix.tracking.schema import ensure_tracking_schema
+
+__all__ = [
+    "KNOWLEDGE_KINDS",
+    "MAX_NOTE_LENGTH",
+    "PUBLIC_STATUSES",
+    "STATUSES",
+    "TRANSITIONS",
+    "Partnership",
+    "add_note",
+    "advance_partnership",
+    "can_annotate",
+    "collaboration_growth",
+    "get_partnership",
+    "list_partnerships",
+    "pair_type",
+    "partnership_history",
+    "partnerships_for",
+    "propose_partnership",
+]
+
+STATUSES = ("proposed", "contacted", "agreed", "active", "ended")
+TRANSITIONS = {
+    "proposed": ("contacted", "ended"),
+    "contacted": ("agreed", "ended"),
+    "agreed": ("active", "ended"),
+    "active": ("ended",),
+    "ended": (),
+}
+PUBLIC_STATUSES = ("agreed", "active", "ended")
+# Statuses that count as a collaboration achieved (collaboration_growth).
+ACHIEVED_STATUSES = ("agreed", "active")
+KNOWLEDGE_KINDS = ("higher_education", "research")
+MAX_NOTE_LENGTH = 4000
+MAX_PAGE = 500
+
+_COLUMNS = (
+    "p.id, p.organisation_1, o1.name AS organisation_1_name, o1.kind AS organisation_1_kind, "
+    "p.organisation_2, o2.name AS organisation_2_name, o2.kind AS organisation_2_kind, "
+    "p.status, p.created_by, p.created, p.updated, p.public_note"
+)
+_FROM = (
+    "FROM partnerships p LEFT JOIN organisations o1 ON o1.id = p.organisation_1 "
+    "LEFT JOIN organisations o2 ON o2.id = p.organisation_2"
+)
+
+
+@dataclass(frozen=True)
+class Partnership:
+    """One tracked partnership between two organisations of the store."""
+
+    id: int
+    organisation_1: str
+    organisation_1_name: str | None
+    organisation_1_kind: str | None
+    organisation_2: str
+    organisation_2_name: str | None
+    organisation_2_kind: str | None
+    status: str
+    created_by: int | None
+    created: datetime
+    updated: datetime
+    public_note: str | None
+
+    @property
+    def organisations(self) -> tuple[str, str]:
+        return (self.organisation_1, self.organisation_2)
+
+    @property
+    def next_statuses(self) -> tuple[str, ...]:
+        return TRANSITIONS[self.status]
+
+    def as_dict(self) -> dict:
+        """JSON-able fields."""
+        return {
+            "id": self.id,
+            "organisation_1": {
+                "id": self.organisation_1,
+                "name": self.organisation_1_name,
+                "kind": self.organisation_1_kind,
+            },
+            "organisation_2": {
+                "id": self.organisation_2,
+                "name": self.organisation_2_name,
+                "kind": self.organisation_2_kind,
+            },
+            "pair_type": pair_type(self.organisation_1_kind, self.organisation_2_kind),
+            "status": self.status,
+            "next_statuses": list(self.next_statuses),
+            "created_by": self.created_by,
+            "created": self.created.isoformat(),
+            "updated": self.updated.isoformat(),
+            "public_note": self.public_note,
+        }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _optional(value):
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def _partnership(row) -> Partnership:
+    created_by = _optional(row["created_by"])
+    return Partnership(
+        id=int(row["id"]),
+        organisation_1=str(row["organisation_1"]),
+        organisation_1_name=_optional(row["organisation_1_name"]),
+        organisation_1_kind=_optional(row["organisation_1_kind"]),
+        organisation_2=str(row["organisation_2"]),
+        organisation_2_name=_optional(row["organisation_2_name"]),
+        organisation_2_kind=_optional(row["organisation_2_kind"]),
+        status=str(row["status"]),
+        created_by=None if created_by is None else int(created_by),
+        created=pd.Timestamp(row["created"]).to_pydatetime(),
+        updated=pd.Timestamp(row["updated"]).to_pydatetime(),
+        public_note=_optional(row["public_note"]),
+    )
+
+
+def pair_type(kind_1: str | None, kind_2: str | None) -> str:
+    """The kinds of two organisations as one label in a fixed order, e.g.
+    ``enterprise-higher_education`` (whichever of the two came first).
+
+    >>> pair_type("research", "enterprise")
+    'enterprise-research'
+    """
+    order = {kind: index for index, kind in enumerate(ORGANISATION_KINDS)}
+    kinds = sorted((kind_1 or "unknown", kind_2 or "unknown"), key=lambda k: (order.get(k, len(order)), k))
+    return "-".join(kinds)
+
+
+def _check_note(note: object, *, name: str, function: str, required: bool) -> str | None:
+    if note is None or (isinstance(note, str) and not note.strip()):
+        if required:
+            raise InvalidInputError(f"The {name!r} parameter of {function} must be a non-empty text.")
+        return None
+    if not isinstance(note, str):
+        raise InvalidInputError(f"The {name!r} parameter of {function} must be text. Got {type(note).__name__}.")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise InvalidInputError(
+            f"The {name!r} parameter of {function} is {len(note):,} characters long; "
+            f"at most {MAX_NOTE_LENGTH:,} are allowed."
+        )
+    if "\x00" in note:
+        raise InvalidInputError(f"The {name!r} parameter of {function} contains a NUL character.")
+    return note
+
+
+def _check_date(value: object, *, function: str) -> date:
+    today = _now().date()
+    if value is None:
+        return today
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInputError(
+                f"The 'date' parameter of {function} must be a date (YYYY-MM-DD). Got {value!r} instead."
+            ) from None
+    if not isinstance(value, date):
+        raise InvalidInputError(f"The 'date' parameter of {function} must be a date. Got {value!r} instead.")
+    if value > today:
+        raise InvalidInputError(f"The 'date' parameter of {function} is {value}, in the future (today is {today}).")
+    return value
+
+
+def _require_manager(actor: User | None, partnership_orgs: tuple[str, str], doing: str) -> User:
+    """``actor`` if they may act for one of the two organisations, else AccessDeniedError."""
+    if actor is None:
+        raise AccessDeniedError(f"Sign in to {doing}.", anonymous=True)
+    if actor.is_admin or any(actor.manages(o) for o in partnership_orgs):
+        return actor
+    raise AccessDeniedError(
+        f"Only members of {partnership_orgs[0]!r} or {partnership_orgs[1]!r} (or an admin) may {doing}.",
+        anonymous=False,
+    )
+
+
+def can_annotate(viewer: User | None, partnership: Partnership) -> bool:
+    """Whether ``viewer`` may advance, annotate and read the private notes of ``partnership``."""
+    return viewer is not None and (viewer.is_admin or any(viewer.manages(o) for o in partnership.organisations))
+
+
+def _can_view(viewer: User | None, status: str) -> bool:
+    return viewer is not None or status in PUBLIC_STATUSES
+
+
+def _record_event(
+    store: Store,
+    partnership_id: int,
+    *,
+    from_status: str | None,
+    to_status: str | None,
+    occurred_on: date,
+    note: str | None,
+    private: bool,
+    author: User,
+) -> int:
+    event_id = int(store.database.scalar("SELECT nextval('partnership_event_ids')"))
+    store.database.execute(
+        "INSERT INTO partnership_events (id, partnership_id, from_status, to_status, occurred_on, recorded, "
+        "note, private, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (event_id, partnership_id, from_status, to_status, occurred_on, _now(), note, bool(private), author.id),
+    )
+    return event_id
+
+
+def _fetch(store: Store, partnership_id: int) -> Partnership:
+    found = store.database.query(f"SELECT {_COLUMNS} {_FROM} WHERE p.id = ?", (partnership_id,))
+    if found.empty:
+        raise NotFoundError(f"There is no partnership {partnership_id}.")
+    return _partnership(found.iloc[0])
+
+
+def _check_id(partnership_id: object, function: str) -> int:
+    return int(check_number(partnership_id, name="partnership_id", function=function, low=1, integer=True))
+
+
+def propose_partnership(
+    store: Store,
+    organisation_1: str,
+    organisation_2: str,
+    *,
+    actor: User | None,
+    note: str | None = None,
+    date: date | str | None = None,
+) -> Partnership:
+    """Start tracking a partnership between two organisations (status ``proposed``).
+
+    ``note`` is the public description shown with the partnership; ``date`` (default
+    today) when it was proposed.
+
+    Raises
+    ------
+    UnknownOrganisationError
+        Either id is not in the store's organisations table.
+    InvalidInputError
+        The two ids are equal, or the pair already has a partnership that has not ended.
+    AccessDeniedError
+        ``actor`` manages neither organisation and is not an admin.
+    """
+    function = "propose_partnership"
+    for name, value in (("organisation_1", organisation_1), ("organisation_2", organisation_2)):
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInputError(f"The {name!r} parameter of {function} must be an organisation id. Got {value!r}.")
+    if organisation_1 == organisation_2:
+        raise InvalidInputError(f"A partnership needs two different organisations; got {organisation_1!r} twice.")
+    _require_manager(actor, (organisation_1, organisation_2), "propose a partnership between these organisations")
+    note = _check_note(note, name="note", function=function, required=False)
+    occurred_on = _check_date(date, function=function)
+    database = store.database
+    ensure_tracking_schema(database)
+    with database.transaction():
+        known = set(
+            database.query("SELECT id FROM organisations WHERE id IN (?, ?)", (organisation_1, organisation_2))[
+                "id"
+            ].astype(str)
+        )
+        unknown = [o for o in (organisation_1, organisation_2) if o not in known]
+        if unknown:
+            raise UnknownOrganisationError(
+                f"Organisation {unknown[0]!r} is not in the store; check the id (see the organisations list)."
+            )
+        open_one = database.scalar(
+            "SELECT min(id) FROM partnerships WHERE status <> 'ended' AND "
+            "((organisation_1 = ? AND organisation_2 = ?) OR (organisation_1 = ? AND organisation_2 = ?))",
+            (organisation_1, organisation_2, organisation_2, organisation_1),
+        )
+        if open_one is not None and not pd.isna(open_one):
+            raise InvalidInputError(
+                f"{organisation_1!r} and {organisation_2!r} already have partnership {int(open_one)} "
+                "in progress; advance or end that one."
+            )
+        partnership_id = int(database.scalar("SELECT nextval('partnership_ids')"))
+        now = _now()
+        database.execute(
+            "INSERT INTO partnerships (id, organisation_1, organisation_2, status, created_by, created, updated, "
+            "public_note) VALUES (?, ?, ?, 'proposed', ?, ?, ?, ?)",
+            (partnership_id, organisation_1, organisation_2, actor.id, now, now, note),
+        )
+        _record_event(
+            store,
+            partnership_id,
+            from_status=None,
+            to_status="proposed",
+            occurred_on=occurred_on,
+            note=note,
+            private=False,
+            author=actor,
+        )
+        return _fetch(store, partnership_id)
+
+
+def _last_date(store: Store, partnership_id: int) -> date | None:
+    value = store.database.scalar(
+        "SELECT max(occurred_on) FROM partnership_events WHERE partnership_id = ? AND to_status IS NOT NULL",
+        (partnership_id,),
+    )
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def advance_partnership(
+    store: Store,
+    partnership_id: int,
+    to: str,
+    *,
+    actor: User | None,
+    note: str | None = None,
+    private: bool = False,
+    date: date | str | None = None,
+) -> Partnership:
+    """Move a partnership to status ``to`` along :data:`TRANSITIONS`, with an optional note.
+
+    ``date`` (default today) is when the step happened; it may not precede the previous step.
+
+    Raises
+    ------
+    InvalidInputError
+        ``to`` is not a status, or not reachable from the current one (the message names both).
+    NotFoundError
+        No partnership ``partnership_id``.
+    AccessDeniedError
+        ``actor`` manages neither organisation and is not an admin.
+    """
+    function = "advance_partnership"
+    partnership_id = _check_id(partnership_id, function)
+    check_option(to, STATUSES, name="to", function=function)
+    note = _check_note(note, name="note", function=function, required=False)
+    occurred_on = _check_date(date, function=function)
+    database = store.database
+    ensure_tracking_schema(database)
+    with database.transaction():
+        current = _fetch(store, partnership_id)
+        actor = _require_manager(actor, current.organisations, f"change partnership {partnership_id}")
+        if to not in TRANSITIONS[current.status]:
+            allowed = " or ".join(repr(s) for s in TRANSITIONS[current.status]) or "nowhere (it has ended)"
+            raise InvalidInputError(
+                f"Partnership {partnership_id} cannot move from {current.status!r} to {to!r}; "
+                f"from {current.status!r} it can go to {allowed}."
+            )
+        previous = _last_date(store, partnership_id)
+        if previous is not None and occurred_on < previous:
+            raise InvalidInputError(
+                f"The 'date' parameter of {function} is {occurred_on}, before the previous step ({previous})."
+            )
+        database.execute("UPDATE partnerships SET status = ?, updated = ? WHERE id = ?", (to, _now(), partnership_id))
+        _record_event(
+            store,
+            partnership_id,
+            from_status=current.status,
+            to_status=to,
+            occurred_on=occurred_on,
+            note=note,
+            private=private,
+            author=actor,
+        )
+        return _fetch(store, partnership_id)
+
+
+def add_note(
+    store: Store,
+    partnership_id: int,
+    note: str,
+    *,
+    actor: User | None,
+    private: bool = False,
+    date: date | str | None = None,
+) -> int:
+    """Add a note to a partnership's history; ``private`` notes are shown only to members of
+    the two organisations and admins. Returns the event id.
+
+    Raises
+    ------
+    InvalidInputError
+        An empty note, or one longer than :data:`MAX_NOTE_LENGTH` characters.
+    NotFoundError, AccessDeniedError
+        As for :func:`advance_partnership`.
+    """
+    function = "add_note"
+    partnership_id = _check_id(partnership_id, function)
+    note = _check_note(note, name="note", function=function, required=True)
+    if not isinstance(private, bool | np.bool_):
+        raise InvalidInputError(f"The 'private' parameter of {function} must be True or False. Got {private!r}.")
+    occurred_on = _check_date(date, function=function)
+    database = store.database
+    ensure_tracking_schema(database)
+    with database.transaction():
+        current = _fetch(store, partnership_id)
+        actor = _require_manager(actor, current.organisations, f"annotate partnership {partnership_id}")
+        event_id = _record_event(
+            store,
+            partnership_id,
+            from_status=None,
+            to_status=None,
+            occurred_on=occurred_on,
+            note=note,
+            private=bool(private),
+            author=actor,
+        )
+        database.execute("UPDATE partnerships SET updated = ? WHERE id = ?", (_now(), partnership_id))
+    return event_id
+
+
+def get_partnership(store: Store, partnership_id: int, *, viewer: User | None) -> Partnership:
+    """One partnership, if ``viewer`` may see it (anonymous visitors: public statuses only).
+
+    Raises
+    ------
+    NotFoundError
+        No partnership ``partnership_id``.
+    AccessDeniedError
+        An anonymous viewer and a partnership still ``proposed`` or ``contacted``.
+    """
+    partnership_id = _check_id(partnership_id, "get_partnership")
+    ensure_tracking_schema(store.database)
+    found = _fetch(store, partnership_id)
+    if not _can_view(viewer, found.status):
+        raise AccessDeniedError(f"Sign in to see partnership {partnership_id}.", anonymous=True)
+    return found
+
+
+def list_partnerships(
+    store: Store,
+    *,
+    viewer: User | None,
+    organisation: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Partnership], int]:
+    """The partnerships ``viewer`` may see, newest change first, and how many there are in all.
+
+    ``organisation`` keeps those that involve it; ``status`` those in that status.
+    """
+    function = "list_partnerships"
+    limit = int(check_number(limit, name="limit", function=function, low=1, high=MAX_PAGE, integer=True))
+    offset = int(check_number(offset, name="offset", function=function, low=0, integer=True))
+    if status is not None:
+        check_option(status, STATUSES, name="status", function=function)
+    ensure_tracking_schema(store.database)
+    where = ["1 = 1"]
+    parameters: list[object] = []
+    if viewer is None:
+        where.append(f"p.status IN ({', '.join('?' for _ in PUBLIC_STATUSES)})")
+        parameters.extend(PUBLIC_STATUSES)
+    if organisation is not None:
+        where.append("(p.organisation_1 = ? OR p.organisation_2 = ?)")
+        parameters.extend([str(organisation), str(organisation)])
+    if status is not None:
+        where.append("p.status = ?")
+        parameters.append(status)
+    condition = " AND ".join(where)
+    total = int(store.database.scalar(f"SELECT count(*) FROM partnerships p WHERE {condition}", parameters))
+    frame = store.database.query(
+        f"SELECT {_COLUMNS} {_FROM} WHERE {condition} ORDER BY p.updated DESC, p.id DESC LIMIT ? OFFSET ?",
+        [*parameters, limit, offset],
+    )
+    return [_partnership(row) for _, row in frame.iterrows()], total
+
+
+def partnerships_for(store: Store, organisation: str, *, viewer: User | None) -> list[Partnership]:
+    """Every partnership of ``organisation`` that ``viewer`` may see, newest change first.
+
+    Raises
+    ------
+    UnknownOrganisationError
+        ``organisation`` is not in the store.
+    """
+    ensure_tracking_schema(store.database)
+    if store.database.scalar("SELECT count(*) FROM organisations WHERE id = ?", (str(organisation),)) == 0:
+        raise UnknownOrganisationError(f"Organisation {organisation!r} is not in the store.")
+    found, total = list_partnerships(store, viewer=viewer, organisation=organisation, limit=MAX_PAGE)
+    offset = MAX_PAGE
+    while len(found) < total:
+        more, _ = list_partnerships(store, viewer=viewer, organisation=organisation, limit=MAX_PAGE, offset=offset)
+        found.extend(more)
+        offset += MAX_PAGE
+    return found
+
+
+def partnership_history(store: Store, partnership_id: int, *, viewer: User | None) -> pd.DataFrame:
+    """The events of a partnership in order: ``id, from_status, to_status, occurred_on,
+    recorded, note, private, author, author_name``.
+
+    Private notes appear only for members of the two organisations and admins; for everyone
+    else a private step still shows (the status change is public) without its note, and a
+    private note without a step is left out.
+    """
+    partnership = get_partnership(store, partnership_id, viewer=viewer)
+    events = store.database.query(
+        "SELECT e.id, e.from_status, e.to_status, e.occurred_on, e.recorded, e.note, e.private, e.author, "
+        "u.display_name AS author_name FROM partnership_events e LEFT JOIN users u ON u.id = e.author "
+        "WHERE e.partnership_id = ? ORDER BY e.occurred_on, e.id",
+        (partnership.id,),
+    )
+    events["private"] = events["private"].astype(bool)
+    if not can_annotate(viewer, partnership):
+        hidden = events["private"].to_numpy()
+        events = events.loc[~(hidden & events["to_status"].isna().to_numpy())].copy()
+        events.loc[events["private"], "note"] = None
+        # Who wrote what is for the partners and admins only.
+        events["author"] = None
+        events["author_name"] = None
+    events["occurred_on"] = pd.to_datetime(events["occurred_on"]).dt.date
+    return events.reset_index(drop=True)
+
+
+def collaboration_growth(store: Store, *, by: str = "year") -> pd.DataFrame:
+    """New collaborations achieved per period and pair of organisation kinds.
+
+    A partnership counts once, in the period of its first step into ``agreed`` or
+    ``active`` (:data:`ACHIEVED_STATUSES`), whatever happened later. Columns: ``period``
+    (year, or ``YYYY-Qn`` with ``by="quarter"``), ``pair_type`` (see :func:`pair_type`),
+    ``knowledge_enterprise`` (an enterprise with a higher-education or research
+    organisation), ``new_partnerships``, ``cumulative`` and ``change`` (against the previous
+    period of the same pair type; periods without any are filled with 0 between the first
+    and the last period, so the change is over consecutive periods).
+    """
+    check_option(by, ("year", "quarter"), name="by", function="collaboration_growth")
+    ensure_tracking_schema(store.database)
+    placeholders = ", ".join("?" for _ in ACHIEVED_STATUSES)
+    achieved = store.database.query(
+        "SELECT e.partnership_id, min(e.occurred_on) AS achieved_on, min(o1.kind) AS kind_1, "
+        "min(o2.kind) AS kind_2 FROM partnership_events e JOIN partnerships p ON p.id = e.partnership_id "
+        "LEFT JOIN organisations o1 ON o1.id = p.organisation_1 "
+        "LEFT JOIN organisations o2 ON o2.id = p.organisation_2 "
+        f"WHERE e.to_status IN ({placeholders}) GROUP BY e.partnership_id",
+        list(ACHIEVED_STATUSES),
+    )
+    columns = ["period", "pair_type", "knowledge_enterprise", "new_partnerships", "cumulative", "change"]
+    if achieved.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object if c in ("period", "pair_type") else float) for c in columns})
+    when = pd.to_datetime(achieved["achieved_on"])
+    periods = when.dt.year if by == "year" else when.dt.to_period("Q")
+    achieved["period"] = periods
+    achieved["pair_type"] = [pair_type(a, b) for a, b in zip(achieved["kind_1"], achieved["kind_2"], strict=True)]
+    counts = achieved.groupby(["pair_type", "period"]).size()
+    if by == "year":
+        every = pd.Index(range(int(periods.min()), int(periods.max()) + 1), name="period")
+    else:
+        every = pd.period_range(periods.min(), periods.max(), freq="Q", name="period")
+    table = counts.unstack("pair_type").reindex(every).fillna(0).astype(int)
+    out = table.stack().rename("new_partnerships").reset_index()
+    out = out.sort_values(["pair_type", "period"]).reset_index(drop=True)
+    grouped = out.groupby("pair_type")["new_partnerships"]
+    out["cumulative"] = grouped.cumsum()
+    out["change"] = grouped.diff()
+    kinds = out["pair_type"].str.split("-", n=1, expand=True)
+    out["knowledge_enterprise"] = ((kinds[0] == "enterprise") & kinds[1].isin(KNOWLEDGE_KINDS)) | (
+        (kinds[1] == "enterprise") & kinds[0].isin(KNOWLEDGE_KINDS)
+    )
+    out["period"] = out["period"].astype(int) if by == "year" else out["period"].astype(str)
+    return out[columns]
