@@ -144,11 +144,11 @@ def create_user(
     role: str = "member",
     organisation_id: str | None = None,
     actor: User | None = None,
-    bootstrap: bool = False,
+    as_owner: bool = False,
 ) -> User:
     """Add a user with an argon2 hash of ``password``.
 
-    Only an admin ``actor`` may add users; ``bootstrap=True`` is for the command line, run
+    Only an admin ``actor`` may add users; ``as_owner=True`` is for the command line, run
     by whoever may write the store (that is how the first admin appears). A member must
     name the organisation they manage (an id of the store's organisations table).
 
@@ -159,9 +159,9 @@ def create_user(
     UnknownOrganisationError
         ``organisation_id`` is not in the store.
     AccessDeniedError
-        ``actor`` is not an admin (and this is not a bootstrap).
+        ``actor`` is not an admin (and ``as_owner`` is false).
     """
-    if not bootstrap and (actor is None or not actor.is_admin):
+    if not as_owner and (actor is None or not actor.is_admin):
         raise AccessDeniedError("Only an admin may add users.", anonymous=actor is None)
     email = _normalise_email(email, "create_user")
     _check_password(password)
@@ -203,9 +203,10 @@ def get_user(store: Store, user_id: int) -> User:
     return _user(found.iloc[0])
 
 
-def list_users(store: Store, *, actor: User | None) -> list[User]:
-    """Every user, ordered by id; admins only (the list holds e-mail addresses)."""
-    if actor is None or not actor.is_admin:
+def list_users(store: Store, *, actor: User | None = None, as_owner: bool = False) -> list[User]:
+    """Every user, ordered by id; for admins, or the store's owner (the command line), only:
+    the list holds e-mail addresses."""
+    if not as_owner and (actor is None or not actor.is_admin):
         raise AccessDeniedError("Only an admin may list users.", anonymous=actor is None)
     ensure_tracking_schema(store.database)
     frame = store.database.query(f"SELECT {_USER_COLUMNS} FROM users ORDER BY id")
