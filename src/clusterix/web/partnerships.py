@@ -1,0 +1,360 @@
+"""The partnership tracker on the web: ``/api/v1/partnerships`` and the ``/partnerships`` pages.
+
+A thin shell over :mod:`clusterix.tracking.partnerships`, which decides who may see and do
+what (the rules are in its docstring and in ``docs/accounts.md``): partnerships that have
+reached ``agreed`` are public, earlier ones are shown to signed-in users, private notes only
+to members of the two organisations and admins. Pages and API answers are built from the
+same payload functions (:func:`partnership_payload`, :func:`page_payload`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import pandas as pd
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from clusterix.storage import Store
+from clusterix.tracking import (
+    STATUSES,
+    User,
+    add_note,
+    advance_partnership,
+    can_annotate,
+    collaboration_growth,
+    get_partnership,
+    list_partnerships,
+    partnership_history,
+    propose_partnership,
+)
+from clusterix.tracking.partnerships import MAX_NOTE_LENGTH, MAX_PAGE, Partnership
+from clusterix.web.auth import CsrfChecked, CurrentUser, Member, check_form_csrf, library_errors
+from clusterix.web.errors import ApiError, api_error
+
+__all__ = ["page_payload", "partnership_payload", "router"]
+
+router = APIRouter()
+
+_STATUS_PATTERN = "^(" + "|".join(STATUSES) + ")$"
+PartnershipId = Annotated[int, Path(ge=1, le=2**62, description="Partnership id")]
+OrganisationId = Annotated[str | None, Query(max_length=200, description="Only partnerships of this organisation")]
+Status = Annotated[str | None, Query(pattern=_STATUS_PATTERN, description="Only partnerships in this status")]
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-able scalar: NaN/NaT → None, dates → ISO text, numpy → Python."""
+    if value is None:
+        return None
+    if isinstance(value, float | int | str | bool) and not (isinstance(value, float) and value != value):
+        return value
+    if pd.isna(value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _history(store: Store, partnership: Partnership, viewer: User | None) -> list[dict]:
+    events = partnership_history(store, partnership.id, viewer=viewer)
+    return [{key: _plain(value) for key, value in row.items()} for row in events.to_dict("records")]
+
+
+def partnership_payload(store: Store, partnership_id: int, viewer: User | None) -> dict:
+    """A partnership with its history as ``viewer`` may see it, and what ``viewer`` may do."""
+    with library_errors():
+        partnership = get_partnership(store, partnership_id, viewer=viewer)
+        history = _history(store, partnership, viewer)
+    editable = can_annotate(viewer, partnership)
+    return {
+        **partnership.as_dict(),
+        "history": history,
+        "can_edit": editable,
+        "allowed_transitions": list(partnership.next_statuses) if editable else [],
+    }
+
+
+def page_payload(
+    store: Store,
+    viewer: User | None,
+    *,
+    organisation: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict:
+    """One page of the partnerships ``viewer`` may see: ``{"items", "total", "limit", "offset"}``."""
+    try:
+        with library_errors():
+            items, total = list_partnerships(
+                store, viewer=viewer, organisation=organisation, status=status, limit=limit, offset=offset
+            )
+    except ApiError as error:
+        if error.code == "unknown_organisation":  # a filter naming nothing: 404, not a bad body
+            raise api_error(404, error.code, str(error.detail)) from error
+        raise
+    rows = []
+    for partnership in items:
+        row = partnership.as_dict()
+        editable = can_annotate(viewer, partnership)
+        row["can_edit"] = editable
+        row["allowed_transitions"] = list(partnership.next_statuses) if editable else []
+        rows.append(row)
+    return {"items": rows, "total": total, "limit": limit, "offset": offset}
+
+
+# -- JSON API -------------------------------------------------------------------------------
+
+
+class OrganisationRef(BaseModel):
+    id: str
+    name: str | None
+    kind: str | None
+
+
+class PartnershipOut(BaseModel):
+    id: int
+    organisation_1: OrganisationRef
+    organisation_2: OrganisationRef
+    pair_type: str
+    status: str
+    next_statuses: list[str]
+    created_by: int | None
+    created: str
+    updated: str
+    public_note: str | None
+    can_edit: bool
+    allowed_transitions: list[str]
+
+
+class EventOut(BaseModel):
+    id: int
+    from_status: str | None
+    to_status: str | None
+    occurred_on: str
+    recorded: str
+    note: str | None
+    private: bool
+    author: int | None
+    author_name: str | None
+
+
+class PartnershipDetail(PartnershipOut):
+    history: list[EventOut]
+
+
+class PartnershipPage(BaseModel):
+    items: list[PartnershipOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class GrowthRow(BaseModel):
+    period: int | str
+    pair_type: str
+    knowledge_enterprise: bool
+    new_partnerships: int
+    cumulative: int
+    change: float | None
+
+
+class GrowthOut(BaseModel):
+    by: str
+    items: list[GrowthRow]
+
+
+Note = Annotated[str | None, Field(default=None, max_length=MAX_NOTE_LENGTH)]
+
+
+class Proposal(BaseModel):
+    organisation_1: str = Field(max_length=200)
+    organisation_2: str = Field(max_length=200)
+    note: Note = None
+    date: dt.date | None = None
+
+
+class Transition(BaseModel):
+    to: str = Field(pattern=_STATUS_PATTERN)
+    note: Note = None
+    private: bool = False
+    date: dt.date | None = None
+
+
+class NewNote(BaseModel):
+    note: str = Field(min_length=1, max_length=MAX_NOTE_LENGTH)
+    private: bool = False
+    date: dt.date | None = None
+
+
+@router.get("/api/v1/partnerships", response_model=PartnershipPage, tags=["partnerships"])
+def api_list(
+    request: Request,
+    user: CurrentUser,
+    organisation: OrganisationId = None,
+    status: Status = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> dict:
+    """Partnerships the caller may see (anonymous: agreed, active and ended ones), newest change first."""
+    return page_payload(_store(request), user, organisation=organisation, status=status, limit=limit, offset=offset)
+
+
+@router.get("/api/v1/partnerships/growth", response_model=GrowthOut, tags=["partnerships"])
+def api_growth(request: Request, by: Annotated[str, Query(pattern="^(year|quarter)$")] = "year") -> dict:
+    """New agreed or active partnerships per period and pair of organisation kinds (public aggregate)."""
+    with library_errors():
+        table = collaboration_growth(_store(request), by=by)
+    items = [{key: _plain(value) for key, value in row.items()} for row in table.to_dict("records")]
+    return {"by": by, "items": items}
+
+
+@router.post("/api/v1/partnerships", response_model=PartnershipDetail, status_code=201, tags=["partnerships"])
+def api_propose(request: Request, body: Proposal, user: Member, _: CsrfChecked) -> dict:
+    """Propose a partnership between two organisations (one of them yours, unless you are an admin)."""
+    store = _store(request)
+    with library_errors():
+        created = propose_partnership(
+            store, body.organisation_1, body.organisation_2, actor=user, note=body.note, date=body.date
+        )
+    return partnership_payload(store, created.id, user)
+
+
+@router.get("/api/v1/partnerships/{partnership_id}", response_model=PartnershipDetail, tags=["partnerships"])
+def api_get(request: Request, partnership_id: PartnershipId, user: CurrentUser) -> dict:
+    """One partnership and its history (private notes only for its members and admins)."""
+    return partnership_payload(_store(request), partnership_id, user)
+
+
+@router.post(
+    "/api/v1/partnerships/{partnership_id}/transitions", response_model=PartnershipDetail, tags=["partnerships"]
+)
+def api_transition(
+    request: Request, partnership_id: PartnershipId, body: Transition, user: Member, _: CsrfChecked
+) -> dict:
+    """Move a partnership to its next status (or end it), with an optional note."""
+    store = _store(request)
+    with library_errors():
+        advance_partnership(
+            store, partnership_id, body.to, actor=user, note=body.note, private=body.private, date=body.date
+        )
+    return partnership_payload(store, partnership_id, user)
+
+
+@router.post(
+    "/api/v1/partnerships/{partnership_id}/notes",
+    response_model=PartnershipDetail,
+    status_code=201,
+    tags=["partnerships"],
+)
+def api_note(request: Request, partnership_id: PartnershipId, body: NewNote, user: Member, _: CsrfChecked) -> dict:
+    """Add a public or private note to a partnership's history."""
+    store = _store(request)
+    with library_errors():
+        add_note(store, partnership_id, body.note, actor=user, private=body.private, date=body.date)
+    return partnership_payload(store, partnership_id, user)
+
+
+# -- HTML pages -----------------------------------------------------------------------------
+
+
+def _render(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
+    from clusterix.web.pages import page_context
+
+    full = page_context(request, active="partnerships", **context)
+    return request.app.state.templates.TemplateResponse(request, name, full, status_code=status_code)
+
+
+def _checkbox(value: str | None) -> bool:
+    return value is not None and value.lower() in ("on", "true", "1", "yes")
+
+
+@router.get("/partnerships", response_class=HTMLResponse, include_in_schema=False)
+def board_page(request: Request, user: CurrentUser, organisation: OrganisationId = None) -> HTMLResponse:
+    """The tracker board: one column per status, a propose form for signed-in users."""
+    store = _store(request)
+    payload = page_payload(store, user, organisation=organisation, limit=MAX_PAGE)
+    columns = {status: [] for status in STATUSES}
+    for item in payload["items"]:
+        columns[item["status"]].append(item)
+    with library_errors():
+        growth = collaboration_growth(store)
+    context = {
+        "payload": payload,
+        "columns": columns,
+        "statuses": STATUSES,
+        "organisation": organisation,
+        "growth": [{key: _plain(value) for key, value in row.items()} for row in growth.to_dict("records")],
+        "max_note_length": MAX_NOTE_LENGTH,
+    }
+    return _render(request, "partnerships.html", context)
+
+
+@router.get("/partnerships/{partnership_id}", response_class=HTMLResponse, include_in_schema=False)
+def detail_page(request: Request, partnership_id: PartnershipId, user: CurrentUser) -> HTMLResponse:
+    """One partnership: its state, history and (for its members) the note and step forms."""
+    item = partnership_payload(_store(request), partnership_id, user)
+    return _render(request, "partnerships_detail.html", {"item": item, "max_note_length": MAX_NOTE_LENGTH})
+
+
+@router.post("/partnerships", include_in_schema=False)
+def propose_form(
+    request: Request,
+    user: Member,
+    organisation_1: Annotated[str, Form(max_length=200)] = "",
+    organisation_2: Annotated[str, Form(max_length=200)] = "",
+    note: Annotated[str, Form(max_length=MAX_NOTE_LENGTH)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Propose from the board's form; members propose for their own organisation."""
+    check_form_csrf(request, {"csrf_token": csrf_token})
+    first = organisation_1.strip() or (user.organisation_id or "")
+    with library_errors():
+        created = propose_partnership(_store(request), first, organisation_2.strip(), actor=user, note=note or None)
+    return RedirectResponse(f"/partnerships/{created.id}", status_code=303)
+
+
+@router.post("/partnerships/{partnership_id}/transitions", include_in_schema=False)
+def transition_form(
+    request: Request,
+    partnership_id: PartnershipId,
+    user: Member,
+    to: Annotated[str, Form(pattern=_STATUS_PATTERN)],
+    note: Annotated[str, Form(max_length=MAX_NOTE_LENGTH)] = "",
+    private: Annotated[str | None, Form(max_length=10)] = None,
+    next: Annotated[str, Form(max_length=500)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Advance from a button, then go to ``next`` (the board or the detail page). HTMX follows
+    the redirect and swaps the board in place."""
+    check_form_csrf(request, {"csrf_token": csrf_token})
+    with library_errors():
+        advance_partnership(
+            _store(request), partnership_id, to, actor=user, note=note or None, private=_checkbox(private)
+        )
+    target = next if next.startswith("/partnerships") and "//" not in next else f"/partnerships/{partnership_id}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/partnerships/{partnership_id}/notes", include_in_schema=False)
+def note_form(
+    request: Request,
+    partnership_id: PartnershipId,
+    user: Member,
+    note: Annotated[str, Form(max_length=MAX_NOTE_LENGTH)] = "",
+    private: Annotated[str | None, Form(max_length=10)] = None,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Add a note from the detail page."""
+    check_form_csrf(request, {"csrf_token": csrf_token})
+    with library_errors():
+        add_note(_store(request), partnership_id, note, actor=user, private=_checkbox(private))
+    return RedirectResponse(f"/partnerships/{partnership_id}", status_code=303)
