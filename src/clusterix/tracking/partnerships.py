@@ -463,6 +463,11 @@ def list_partnerships(
     """The partnerships ``viewer`` may see, newest change first, and how many there are in all.
 
     ``organisation`` keeps those that involve it; ``status`` those in that status.
+
+    Raises
+    ------
+    UnknownOrganisationError
+        ``organisation`` is not in the store.
     """
     function = "list_partnerships"
     limit = int(check_number(limit, name="limit", function=function, low=1, high=MAX_PAGE, integer=True))
@@ -470,6 +475,10 @@ def list_partnerships(
     if status is not None:
         check_option(status, STATUSES, name="status", function=function)
     ensure_tracking_schema(store.database)
+    if organisation is not None:
+        organisation = str(organisation)
+        if store.database.scalar("SELECT count(*) FROM organisations WHERE id = ?", (organisation,)) == 0:
+            raise UnknownOrganisationError(f"Organisation {organisation!r} is not in the store.")
     where = ["1 = 1"]
     parameters: list[object] = []
     if viewer is None:
@@ -498,9 +507,6 @@ def partnerships_for(store: Store, organisation: str, *, viewer: User | None) ->
     UnknownOrganisationError
         ``organisation`` is not in the store.
     """
-    ensure_tracking_schema(store.database)
-    if store.database.scalar("SELECT count(*) FROM organisations WHERE id = ?", (str(organisation),)) == 0:
-        raise UnknownOrganisationError(f"Organisation {organisation!r} is not in the store.")
     found, total = list_partnerships(store, viewer=viewer, organisation=organisation, limit=MAX_PAGE)
     offset = MAX_PAGE
     while len(found) < total:
