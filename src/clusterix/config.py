@@ -38,6 +38,40 @@ SETTINGS = (
         "<user cache folder>",
         "Where downloaded official files (Eurostat, GISCO, CORDIS) are cached with checksums.",
     ),
+    Setting("host", "CLUSTERIX_HOST", "127.0.0.1", "Web app (clusterix serve): the address to listen on."),
+    Setting("port", "CLUSTERIX_PORT", "8000", "Web app: the port to listen on."),
+    Setting(
+        "secret_key",
+        "CLUSTERIX_SECRET_KEY",
+        "<random per process>",
+        "Web app: signs session cookies and CSRF tokens; set it so that sessions survive restarts.",
+    ),
+    Setting("cookie_secure", "CLUSTERIX_COOKIE_SECURE", "false", "Web app: session cookies over HTTPS only."),
+    Setting(
+        "query_time_limit",
+        "CLUSTERIX_QUERY_TIME_LIMIT",
+        "30",
+        "Web app: seconds one API request may compute before it fails with 504.",
+    ),
+    Setting("max_page_size", "CLUSTERIX_MAX_PAGE_SIZE", "500", "Web app: the largest page (limit) of a list."),
+    Setting(
+        "max_request_bytes",
+        "CLUSTERIX_MAX_REQUEST_BYTES",
+        "1048576",
+        "Web app: the largest request body accepted (413 above it).",
+    ),
+    Setting(
+        "boundaries",
+        "CLUSTERIX_BOUNDARIES",
+        "<downloaded from GISCO>",
+        "Web app: a GISCO NUTS GeoJSON file or a folder of them, for the map.",
+    ),
+    Setting(
+        "settings_file",
+        "CLUSTERIX_SETTINGS_FILE",
+        "<none>",
+        "Web app: a TOML file with any of these settings (below arguments and environment variables).",
+    ),
 )
 
 

@@ -1,0 +1,141 @@
+"""The web app factory: wiring only (store, settings, templates, routers, error envelope).
+
+``create_app(settings)`` opens the store named by the settings, keeps it on
+``app.state.store`` for the app's lifetime and closes it at shutdown. Routes run in worker
+threads, so the store's database is wrapped to run one statement (or one transaction) at a
+time: DuckDB connections must not be used by two threads at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from clusterix import __version__
+from clusterix.storage import Store
+from clusterix.storage.db import Database
+from clusterix.web.api import router as api_router
+from clusterix.web.errors import GuardMiddleware, install_error_handlers
+from clusterix.web.pages import router as pages_router
+from clusterix.web.services import Caches
+from clusterix.web.settings import WebSettings
+
+__all__ = ["create_app"]
+
+_HERE = Path(__file__).resolve().parent
+
+
+class _SerialDatabase(Database):
+    """A :class:`Database` whose statements and transactions run one at a time across threads."""
+
+    def __init__(self, inner: Database) -> None:
+        self._inner = inner
+        self._lock = threading.RLock()
+        self.backend = inner.backend
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> None:
+        with self._lock:
+            self._inner.execute(sql, parameters)
+
+    def query(self, sql: str, parameters: Sequence[Any] = ()):
+        with self._lock:
+            return self._inner.query(sql, parameters)
+
+    def insert_frame(self, table: str, frame) -> None:
+        with self._lock:
+            self._inner.insert_frame(table, frame)
+
+    def key_hash(self, columns: Sequence[str]) -> str:
+        return self._inner.key_hash(columns)
+
+    @contextmanager
+    def staged(self, frames, schema) -> Iterator[str]:
+        with self._lock, self._inner.staged(frames, schema) as staged:
+            yield staged
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock, self._inner.transaction():
+            yield
+
+    def migrate(self) -> None:
+        with self._lock:
+            self._inner.migrate()
+
+    def close(self) -> None:
+        with self._lock:
+            self._inner.close()
+
+
+def _optional(name: str) -> Any:
+    """The accounts and partnership modules, which are built separately: imported when present
+    (their own import errors surface), ``None`` while they do not exist yet."""
+    if importlib.util.find_spec(name) is None:
+        return None
+    return importlib.import_module(name)
+
+
+def _template_context(request) -> dict[str, Any]:
+    """The signed-in user and CSRF token for every template (from the accounts module)."""
+    auth = _optional("clusterix.web.auth")
+    if auth is None:
+        return {"current_user": getattr(request.state, "user", None), "csrf_token": ""}
+    return auth.template_context(request)
+
+
+def create_app(settings: WebSettings | None = None, *, store: Store | None = None) -> FastAPI:
+    """The clusterix web app (REST API under ``/api/v1``, HTML pages, static assets).
+
+    Parameters
+    ----------
+    settings : WebSettings, optional
+        Resolved from the environment and settings file when not given.
+    store : Store, optional
+        An already open store to serve instead of opening ``settings.db`` (tests); the app
+        does not close a store it did not open.
+    """
+    settings = settings or WebSettings.resolve()
+    owned = store is None
+    store = store if store is not None else Store.open(settings.db)
+    if not isinstance(store.database, _SerialDatabase):
+        store.database = _SerialDatabase(store.database)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if owned:
+            store.close()
+
+    app = FastAPI(
+        title="clusterix",
+        version=__version__,
+        description="Regional profiling and partner recommendation: the JSON twin of every page.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # the interactive docs load scripts from a CDN; the schema is enough
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.caches = Caches(boundaries=settings.boundaries)
+    templates = Jinja2Templates(directory=str(_HERE / "templates"), context_processors=[_template_context])
+    app.state.templates = templates
+    install_error_handlers(app)
+    app.add_middleware(GuardMiddleware, max_bytes=settings.max_request_bytes)
+    app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
+    app.include_router(api_router)
+    for name in ("clusterix.web.auth", "clusterix.web.partnerships"):
+        module = _optional(name)
+        if module is not None:
+            app.include_router(module.router)
+    app.include_router(pages_router)
+    return app

@@ -1,0 +1,253 @@
+"""HTML pages: each renders the payload of the same service function as its JSON twin.
+
+Pages are server-rendered Jinja2 templates; HTMX swaps fragments (a profile for another
+year, organisation search results, partner results while the recommender fits) and the map
+draws the GeoJSON twin with Leaflet. Every asset is served from ``/static``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse
+
+from clusterix.errors import ClusterixError, InvalidInputError
+from clusterix.web import services
+from clusterix.web.api import (
+    ACTIVITY_PATTERN,
+    DATASET_PATTERN,
+    MEASURE_PATTERN,
+    ORGANISATION_PATTERN,
+    PERIOD_PATTERN,
+    REGION_PATTERN,
+    run_limited,
+)
+
+__all__ = ["page_context", "router"]
+
+_log = logging.getLogger("clusterix.web")
+
+router = APIRouter(include_in_schema=False)
+
+NAV = (
+    ("map", "Map", "/"),
+    ("regions", "Regions", "/regions"),
+    ("compare", "Compare", "/compare"),
+    ("partners", "Partners", "/partners"),
+    ("partnerships", "Partnerships", "/partnerships"),
+)
+
+Dataset = Annotated[str | None, Query(pattern=DATASET_PATTERN)]
+Measure = Annotated[str | None, Query(pattern=MEASURE_PATTERN)]
+Year = Annotated[str | None, Query(pattern=PERIOD_PATTERN)]
+
+
+def page_context(request: Request, *, active: str | None = None, **values: Any) -> dict[str, Any]:
+    """The values every page template gets: navigation, the active section and ``values``."""
+    return {"nav": NAV, "active": active, "version": request.app.version, **values}
+
+
+def _render(request: Request, template: str, *, active: str | None = None, **values: Any) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(
+        request, template, page_context(request, active=active, **values)
+    )
+
+
+def _query(**values: Any) -> str:
+    return urlencode({key: value for key, value in values.items() if value not in (None, "", False)})
+
+
+def _profile_charts(profile: dict[str, Any]) -> dict[str, Any]:
+    """The report's SVG charts for a profile (empty when matplotlib is not installed)."""
+    try:
+        from markupsafe import Markup
+
+        from clusterix.profiling.report import _html_charts  # the same charts as the HTML report
+    except ImportError:
+        return {}
+    try:
+        return {key: Markup(svg) for key, svg in _html_charts(profile).items()}
+    except ImportError:
+        return {}
+
+
+async def _observation_datasets(request: Request) -> list[dict[str, Any]]:
+    items = await run_limited(request, services.list_datasets, request.app.state.store)
+    return [item for item in items if item["kind"] == "observations"]
+
+
+@router.get("/", response_class=HTMLResponse)
+async def map_page(
+    request: Request,
+    dataset: Dataset = None,
+    measure: Measure = None,
+    year: Year = None,
+    indicator: Annotated[str, Query(pattern="^(" + "|".join(services.INDICATORS) + ")$")] = "eci",
+    activity: Annotated[str | None, Query(pattern=ACTIVITY_PATTERN)] = None,
+) -> HTMLResponse:
+    datasets = await _observation_datasets(request)
+    chosen = next((item for item in datasets if item["name"] == dataset), datasets[0] if datasets else None)
+    return _render(
+        request,
+        "map.html",
+        active="map",
+        datasets=datasets,
+        dataset=chosen,
+        measure=measure,
+        year=year or (chosen["periods"][-1] if chosen and chosen["periods"] else None),
+        indicator=indicator,
+        activity=activity,
+        indicators=services.INDICATORS,
+    )
+
+
+@router.get("/regions", response_class=HTMLResponse)
+async def regions_page(
+    request: Request, dataset: Dataset = None, measure: Measure = None, year: Year = None
+) -> HTMLResponse:
+    store, caches = request.app.state.store, request.app.state.caches
+    datasets = await _observation_datasets(request)
+    values = None
+    if datasets:
+        values = await run_limited(
+            request, services.indicator_values, store, caches, dataset=dataset, measure=measure, year=year
+        )
+        values["items"] = sorted(values["items"], key=lambda item: (item["value"] is None, -(item["value"] or 0.0)))
+    return _render(request, "regions.html", active="regions", datasets=datasets, values=values)
+
+
+async def _profile_values(request: Request, code: str, dataset: str | None, measure: str | None, year: str | None):
+    store, caches = request.app.state.store, request.app.state.caches
+    profile = await run_limited(
+        request, services.region_profile, store, caches, code, dataset=dataset, measure=measure, year=year
+    )
+    peers = await run_limited(
+        request, services.region_peers, store, caches, code,
+        dataset=profile["dataset"], measure=profile["measure"], year=profile["period"], k=5,
+    )  # fmt: skip
+    charts = await run_limited(request, _profile_charts, profile)
+    query = _query(dataset=profile["dataset"], measure=measure, year=profile["period"])
+    return {"profile": profile, "peers": peers, "charts": charts, "query": query}
+
+
+@router.get("/regions/{code}", response_class=HTMLResponse)
+async def profile_page(
+    request: Request,
+    code: Annotated[str, Path(pattern=REGION_PATTERN)],
+    dataset: Dataset = None,
+    measure: Measure = None,
+    year: Year = None,
+) -> HTMLResponse:
+    values = await _profile_values(request, code, dataset, measure, year)
+    return _render(request, "profile.html", active="regions", **values)
+
+
+@router.get("/regions/{code}/fragment", response_class=HTMLResponse)
+async def profile_fragment(
+    request: Request,
+    code: Annotated[str, Path(pattern=REGION_PATTERN)],
+    dataset: Dataset = None,
+    measure: Measure = None,
+    year: Year = None,
+) -> HTMLResponse:
+    """The body of the profile page for another year (swapped in by HTMX)."""
+    values = await _profile_values(request, code, dataset, measure, year)
+    return _render(request, "_profile_body.html", **values)
+
+
+@router.get("/compare", response_class=HTMLResponse)
+async def compare_page(
+    request: Request,
+    regions: Annotated[str | None, Query(max_length=200)] = None,
+    dataset: Dataset = None,
+    industry: Dataset = None,
+    year: Year = None,
+) -> HTMLResponse:
+    store, caches = request.app.state.store, request.app.state.caches
+    datasets = await _observation_datasets(request)
+    result, peers, message = None, None, None
+    codes = [code.strip().upper() for code in (regions or "").replace(" ", ",").split(",") if code.strip()]
+    if codes:
+        bad = [code for code in codes if not re.fullmatch(REGION_PATTERN, code)]
+        if bad:
+            raise InvalidInputError(f"Not a NUTS code: {', '.join(bad)} (e.g. UKI3).")
+        try:
+            result = await run_limited(
+                request, services.complementarity_between, store, caches, codes,
+                research=dataset, industry=industry, year=year,
+            )  # fmt: skip
+            peers = await run_limited(
+                request, services.region_peers, store, caches, codes[0], dataset=dataset, year=year, k=5
+            )
+        except ClusterixError as error:  # shown on the page, next to the form the user can correct
+            message = str(error)
+    return _render(
+        request,
+        "compare.html",
+        active="compare",
+        datasets=datasets,
+        regions=",".join(codes),
+        dataset=dataset,
+        industry=industry,
+        result=result,
+        peers=peers,
+        message=message,
+    )
+
+
+@router.get("/partners", response_class=HTMLResponse)
+async def partners_page(
+    request: Request,
+    org: Annotated[str | None, Query(pattern=ORGANISATION_PATTERN)] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    kinds: Annotated[str | None, Query(max_length=100)] = None,
+) -> HTMLResponse:
+    values = await _partner_values(request, org, kinds) if org else {}
+    search = await _search(request, q) if q else None
+    return _render(request, "partners.html", active="partners", org=org, q=q, kinds=kinds, search=search, **values)
+
+
+async def _search(request: Request, q: str) -> dict[str, Any]:
+    return await run_limited(request, services.search_organisations, request.app.state.store, q=q, limit=20)
+
+
+async def _partner_values(request: Request, org: str, kinds: str | None) -> dict[str, Any]:
+    store, caches = request.app.state.store, request.app.state.caches
+    organisation = await run_limited(request, services.organisation_detail, store, org)
+    chosen = [kind for kind in (kinds or "").split(",") if kind] or None
+    try:
+        result = await run_limited(request, services.partner_recommendations, store, caches, org, k=15, kinds=chosen)
+        status = "ready"
+    except Exception as error:  # noqa: BLE001 - only the "not ready yet" 503 is expected here
+        if getattr(error, "status_code", None) != 503:
+            raise
+        result, status = None, "fitting"
+    return {
+        "organisation": organisation,
+        "result": result,
+        "status": status,
+        "fit": caches.partners.describe(),
+        "poll_query": _query(org=org, kinds=kinds),
+    }
+
+
+@router.get("/partners/search", response_class=HTMLResponse)
+async def partners_search(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
+    """Organisation search results (swapped in by HTMX as the user types)."""
+    search = await _search(request, q) if q.strip() else None
+    return _render(request, "_org_search.html", search=search, q=q)
+
+
+@router.get("/partners/results", response_class=HTMLResponse)
+async def partners_results(
+    request: Request,
+    org: Annotated[str, Query(pattern=ORGANISATION_PATTERN)],
+    kinds: Annotated[str | None, Query(max_length=100)] = None,
+) -> HTMLResponse:
+    """The ranked partners of ``org`` (polled by HTMX while the recommender fits)."""
+    values = await _partner_values(request, org, kinds)
+    return _render(request, "_partner_results.html", org=org, kinds=kinds, **values)
