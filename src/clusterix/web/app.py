@@ -8,8 +8,6 @@ time: DuckDB connections must not be used by two threads at once.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -23,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from clusterix import __version__
 from clusterix.storage import Store
 from clusterix.storage.db import Database
+from clusterix.web import auth, partnerships
 from clusterix.web.api import router as api_router
 from clusterix.web.errors import GuardMiddleware, install_error_handlers
 from clusterix.web.pages import router as pages_router
@@ -76,19 +75,8 @@ class _SerialDatabase(Database):
             self._inner.close()
 
 
-def _optional(name: str) -> Any:
-    """The accounts and partnership modules, which are built separately: imported when present
-    (their own import errors surface), ``None`` while they do not exist yet."""
-    if importlib.util.find_spec(name) is None:
-        return None
-    return importlib.import_module(name)
-
-
 def _template_context(request) -> dict[str, Any]:
-    """The signed-in user and CSRF token for every template (from the accounts module)."""
-    auth = _optional("clusterix.web.auth")
-    if auth is None:
-        return {"current_user": getattr(request.state, "user", None), "csrf_token": ""}
+    """The signed-in user (``current_user``, may be None) and ``csrf_token`` for every template."""
     return auth.template_context(request)
 
 
@@ -133,9 +121,7 @@ def create_app(settings: WebSettings | None = None, *, store: Store | None = Non
     app.add_middleware(GuardMiddleware, max_bytes=settings.max_request_bytes)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     app.include_router(api_router)
-    for name in ("clusterix.web.auth", "clusterix.web.partnerships"):
-        module = _optional(name)
-        if module is not None:
-            app.include_router(module.router)
+    app.include_router(auth.router)
+    app.include_router(partnerships.router)
     app.include_router(pages_router)
     return app
