@@ -23,7 +23,15 @@ from clusterix.datasets import UK_BRES_FILE, load_uk_bres
 from clusterix.errors import DataSourceError
 from clusterix.storage import Store
 
-__all__ = ["CORDIS_FOLDER", "DemoReport", "REFERENCE_FOLDER", "BOUNDARY_FOLDER", "load_demo", "missing_files"]
+__all__ = [
+    "BOUNDARY_FOLDER",
+    "CORDIS_FOLDER",
+    "REFERENCE_FOLDER",
+    "DemoReport",
+    "check_sources",
+    "load_demo",
+    "missing_files",
+]
 
 CORDIS_FOLDER = Path("cordis-h2020-participations")
 REFERENCE_FOLDER = Path("nuts-codes-and-changes")
@@ -48,6 +56,21 @@ def missing_files(data_from: Path) -> list[Path]:
     return [relative for relative in (UK_BRES_FILE, _CORDIS_FILE) if not (Path(data_from) / relative).is_file()]
 
 
+def check_sources(data_from: Path | None) -> None:
+    """Raise :class:`DataSourceError` (naming both ways to provide them) unless ``data_from``
+    holds the demo's data sets."""
+    if data_from is not None and not missing_files(data_from):
+        return
+    absent = missing_files(data_from) if data_from is not None else [UK_BRES_FILE, _CORDIS_FILE]
+    where = f"{data_from} lacks {', '.join(map(str, absent))}" if data_from is not None else "no --from DIR given"
+    raise DataSourceError(
+        f"The demo needs the real data sets ({where}). Either pass --from DIR, a folder with local copies of "
+        f"{UK_BRES_FILE.parent}/ and {CORDIS_FOLDER}/ (and optionally {REFERENCE_FOLDER}/ and {BOUNDARY_FOLDER}/), "
+        "or run online so that the NUTS reference tables and GISCO boundaries are downloaded and cached (the BRES "
+        "and CORDIS extracts have no single official file and are always read from --from DIR)."
+    )
+
+
 def load_demo(store: Store, data_from: Path | None) -> DemoReport:
     """Load the demo data into ``store`` from the local copies in ``data_from``.
 
@@ -62,15 +85,7 @@ def load_demo(store: Store, data_from: Path | None) -> DemoReport:
         ``data_from`` is missing or lacks a data set, or a reference file can neither be read
         locally nor downloaded; the message names both ways to provide it.
     """
-    if data_from is None or missing_files(data_from):
-        absent = missing_files(data_from) if data_from is not None else [UK_BRES_FILE, _CORDIS_FILE]
-        where = f"{data_from} lacks {', '.join(map(str, absent))}" if data_from is not None else "no --from DIR given"
-        raise DataSourceError(
-            f"The demo needs the real data sets ({where}). Either pass --from DIR, a folder with local copies of "
-            f"{UK_BRES_FILE.parent}/, {CORDIS_FOLDER}/ (and optionally {REFERENCE_FOLDER}/ and {BOUNDARY_FOLDER}/), "
-            "or run online so that the NUTS reference tables and GISCO boundaries can be downloaded and cached "
-            "(the BRES and CORDIS extracts are always read from --from DIR)."
-        )
+    check_sources(data_from)
     data_from = Path(data_from)
     report = DemoReport()
     reference = data_from / REFERENCE_FOLDER if (data_from / REFERENCE_FOLDER).is_dir() else None

@@ -1,0 +1,124 @@
+"""Web commands of the ``clusterix`` command line: ``serve`` (the web app over a store) and
+``demo`` (a fresh store with real public data, then the web app over it).
+
+Both take ``--get PATH`` to answer one request in-process and print it instead of serving
+(handy for scripts and smoke tests, as ``datasette --get``).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+__all__ = ["register"]
+
+_out = Console()
+_err = Console(stderr=True)
+
+Host = Annotated[str | None, typer.Option(help="Address to listen on (CLUSTERIX_HOST; default 127.0.0.1).")]
+Port = Annotated[int | None, typer.Option(help="Port (CLUSTERIX_PORT; default 8000).")]
+Settings = Annotated[Path | None, typer.Option("--settings", help="TOML settings file (CLUSTERIX_SETTINGS_FILE).")]
+Get = Annotated[
+    str | None, typer.Option("--get", help="Answer this one request (e.g. /api/v1/health) and print it; no server.")
+]
+
+
+def _get(app, path: str) -> None:
+    """Run one GET request in-process; print the body; exit 2 on an error status."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get(path)
+    typer.echo(response.text)
+    if response.status_code >= 400:
+        raise typer.Exit(2)
+
+
+def _serve(app, host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def register(app: typer.Typer, user_errors: Callable) -> None:
+    """Add the web commands to the main application."""
+
+    @app.command("serve")
+    @user_errors
+    def serve_command(
+        db: Annotated[str | None, typer.Option(help="The store (path or postgresql:// URL; CLUSTERIX_DB).")] = None,
+        host: Host = None,
+        port: Port = None,
+        settings: Settings = None,
+        get: Get = None,
+    ) -> None:
+        """Serve the web app (map, region profiles, comparisons, partner search, REST API) over a store."""
+        from clusterix.web.app import create_app
+        from clusterix.web.settings import WebSettings
+
+        resolved = WebSettings.resolve(settings, db=db, host=host, port=port)
+        web_app = create_app(resolved)
+        if get is not None:
+            _get(web_app, get)
+            return
+        _out.print(f"clusterix serving {resolved.db} at http://{resolved.host}:{resolved.port}/", highlight=False)
+        _serve(web_app, resolved.host, resolved.port)
+
+    @app.command("demo")
+    @user_errors
+    def demo_command(
+        data_from: Annotated[
+            Path | None,
+            typer.Option("--from", help="Folder with local copies of the data sets (e.g. ../shared/data)."),
+        ] = None,
+        db: Annotated[
+            Path | None, typer.Option(help="DuckDB file for the demo store (default: a new file in a temp folder).")
+        ] = None,
+        host: Host = None,
+        port: Port = None,
+        settings: Settings = None,
+        get: Get = None,
+    ) -> None:
+        """Build a fresh store with real public data (UK BRES employment, NUTS regions and boundaries,
+        CORDIS H2020 participations) and serve the web app over it."""
+        from clusterix.storage import Store
+        from clusterix.web.app import create_app
+        from clusterix.web.demo import check_sources, load_demo
+        from clusterix.web.settings import WebSettings
+
+        check_sources(data_from)  # before any file is created
+        path = db if db is not None else Path(tempfile.mkdtemp(prefix="clusterix-demo-")) / "demo.duckdb"
+        _err.print(f"demo store: {path}", highlight=False)
+        store = Store.open(path)
+        try:
+            report = load_demo(store, data_from)
+        except BaseException:
+            store.close()
+            raise
+        _err.print(
+            f"loaded {', '.join(report.datasets)}; {report.regions:,} NUTS regions, "
+            f"{report.organisations:,} organisations",
+            highlight=False,
+        )
+        for note in report.notes:
+            _err.print(note, highlight=False)
+        resolved = WebSettings.resolve(settings, db=str(path), host=host, port=port, boundaries=report.boundaries)
+        web_app = create_app(resolved, store=store)
+        if get is not None:
+            try:
+                _get(web_app, get)
+            finally:
+                store.close()
+            return
+        web_app.state.caches.partners.start(store)  # the recommender fits in the background while the map is used
+        _err.print("fitting the partner recommender in the background (the Partners page says when it is ready)")
+        _out.print(f"http://{resolved.host}:{resolved.port}/", highlight=False)
+        try:
+            _serve(web_app, resolved.host, resolved.port)
+        finally:
+            store.close()
