@@ -540,6 +540,11 @@ def partnership_history(store: Store, partnership_id: int, *, viewer: User | Non
         events["author"] = None
         events["author_name"] = None
     events["occurred_on"] = pd.to_datetime(events["occurred_on"]).dt.date
+    # Missing values as None on both back-ends (DuckDB gives NaN, PostgreSQL None).
+    for column in ("from_status", "to_status", "note", "author", "author_name"):
+        values = events[column].astype(object)
+        events[column] = values.where(values.notna(), None)
+    events["author"] = [None if a is None else int(a) for a in events["author"]]
     return events.reset_index(drop=True)
 
 
