@@ -267,8 +267,11 @@ def _caches(request: Request) -> services.Caches:
     return request.app.state.caches
 
 
-def _page_limit(request: Request, limit: int) -> int:
+def _page_limit(request: Request, limit: int | None, default: int) -> int:
+    """The page size: ``limit``, or ``default`` capped at the max_page_size setting; 422 above that setting."""
     maximum = request.app.state.settings.max_page_size
+    if limit is None:
+        return min(default, maximum)
     if limit > maximum:
         raise api_error(
             422, "validation_error", f"Invalid request: query.limit: must be at most {maximum}.",
@@ -281,7 +284,10 @@ RegionCode = Annotated[str, Path(pattern=REGION_PATTERN, description="A NUTS cod
 DatasetName = Annotated[str | None, Query(pattern=DATASET_PATTERN, description="Dataset name (default: the first)")]
 MeasureName = Annotated[str | None, Query(pattern=MEASURE_PATTERN, description="Measure (default: the only one)")]
 Year = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="Period (default: the last)")]
-Limit = Annotated[int, Query(ge=1, le=10_000, description="Page size (at most the max_page_size setting)")]
+Limit = Annotated[
+    int | None, Query(ge=1, le=10_000, description="Page size (default 100 for regions, 20 for organisations; at most "
+                      "the max_page_size setting)")
+]  # fmt: skip
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
@@ -306,10 +312,10 @@ async def regions(
     request: Request,
     level: Annotated[int | None, Query(ge=0, le=3)] = None,
     version: Annotated[int | None, Query(ge=2003, le=2100)] = None,
-    limit: Limit = 100,
+    limit: Limit = None,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    limit = _page_limit(request, limit)
+    limit = _page_limit(request, limit, 100)
     return await run_limited(
         request, services.list_regions, _store(request), level=level, version=version, limit=limit, offset=offset
     )
@@ -414,10 +420,10 @@ async def organisations(
     q: Annotated[str | None, Query(max_length=100, description="Part of the name or id")] = None,
     kind: Annotated[str | None, Query(pattern=_KINDS)] = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
-    limit: Limit = 20,
+    limit: Limit = None,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    limit = _page_limit(request, limit)
+    limit = _page_limit(request, limit, 20)
     return await run_limited(
         request, services.search_organisations, _store(request),
         q=q, kind=kind, country=country, limit=limit, offset=offset,

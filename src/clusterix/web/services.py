@@ -555,6 +555,8 @@ def organisation_detail(store: Store, organisation_id: str, *, projects: int = 2
         "ORDER BY j.start_date DESC, j.id LIMIT ?",
         (organisation_id, int(projects)),
     )
+    for column in ("start_date", "end_date"):  # DATE: a Timestamp from DuckDB, a date from PostgreSQL
+        latest[column] = pd.to_datetime(latest[column]).dt.date.astype(object).where(latest[column].notna(), None)
     record["projects"] = _records(latest)
     return record
 
