@@ -11,13 +11,11 @@ Usage: .venv/bin/python benchmarks/partners.py [--data ../shared/data] [--split-
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
-import pandas as pd
-
 from clusterix.ingest.cordis import read_h2020_participations
-from clusterix.partners import BASELINES, PartnerRecommender, evaluate, split_inputs, temporal_split
+from clusterix.partners.comparison import COMPARISON_COLUMNS, compare_methods, relative_gain
+from clusterix.partners.evaluation import temporal_split
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,22 +32,14 @@ def main() -> None:
         f"split {arguments.split_year}: {len(split.queries):,} queries, {len(split.candidates):,} candidates, "
         f"{len(split.test_pairs):,} test pairs"
     )
-    rows = {}
-    for name, build in BASELINES.items():
-        started = time.perf_counter()
-        rows[name] = evaluate(build(split), split, sample=arguments.sample, seed=0).loc["all"]
-        print(f"  {name}: {time.perf_counter() - started:.0f} s")
-    started = time.perf_counter()
-    model = PartnerRecommender().fit(*split_inputs(split))
-    candidates = split.candidates["organisation_id"]
-    rows["recommender"] = evaluate(
-        lambda ids: model.scores(ids, candidates), split, sample=arguments.sample, seed=0
-    ).loc["all"]
-    print(f"  recommender (fit and score): {time.perf_counter() - started:.0f} s")
-    table = pd.DataFrame(rows).T[["recall@10", "recall@50", "ndcg@10", "mrr"]]
-    print(table.round(4).to_string())
-    best = table.drop(index="recommender")["recall@10"].max()
-    gain = table.loc["recommender", "recall@10"] / best - 1
+    table = compare_methods(
+        split,
+        sample=arguments.sample,
+        seed=0,
+        progress=lambda name, seconds: print(f"  {name}: {seconds:.0f} s"),
+    )
+    print(table[list(COMPARISON_COLUMNS)].round(4).to_string())
+    gain = relative_gain(table)
     verdict = "met" if gain >= 0.25 else "NOT met"
     print(f"recommender Recall@10 vs the best baseline: {gain:+.1%} (goal +25%: {verdict})")
 

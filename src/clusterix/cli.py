@@ -217,10 +217,12 @@ def quickstart(
         _out.print(line)
 
 
+import clusterix.cli_partners as cli_partners  # noqa: E402 - partners, evaluate partners
 from clusterix import cli_data, cli_profile, cli_users, cli_web  # noqa: E402 - register their commands on `app`
 
 cli_data.register(app, _user_errors)
 cli_profile.register(app, _user_errors)
+cli_partners.register(app, _user_errors)
 cli_users.register(app, _user_errors)
 cli_web.register(app, _user_errors)
 
