@@ -305,8 +305,8 @@ def explain_partners(
         ``recommendations`` plus ``shared_partners`` (organisations both have worked
         with), ``shared_parts`` (programme parts both are active in, ``';'``-joined),
         ``same_country``, ``same_region`` and ``reason``, e.g. "shares 3 partners; same
-        region; strong in the same programme parts (SC1, SC3); a research partner for an
-        enterprise; mostly network".
+        region; strong in the same programme parts (SC1, SC3); an industry-science pair;
+        mostly network" (the last names the largest positive component).
     """
     from clusterix.partners.recommender import COMPONENTS, KNOWLEDGE_KINDS
 
@@ -352,8 +352,7 @@ def explain_partners(
         if (query_kind == "enterprise" and kind in KNOWLEDGE_KINDS) or (
             kind == "enterprise" and query_kind in KNOWLEDGE_KINDS
         ):
-            mine, theirs = kind.replace("_", "-"), query_kind.replace("_", "-")
-            facts.append(f"a {mine} partner for {_article(theirs)} {theirs}")
+            facts.append("an industry-science pair")
         if components:
             values = recommendations.iloc[position][components].astype(float)
             if values.max() > 0:
@@ -368,7 +367,3 @@ def explain_partners(
             }
         )
     return pd.concat([recommendations.reset_index(drop=True), pd.DataFrame(rows)], axis=1)
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1].lower() in "aeiou" else "a"
