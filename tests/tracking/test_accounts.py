@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher
 
-from clusterix.errors import InvalidInputError
+from clusterix.errors import DataSourceError, InvalidInputError
+from clusterix.storage import Store
 from clusterix.tracking import (
     AccessDeniedError,
     TooManyAttemptsError,
@@ -171,3 +172,18 @@ def test_sql_like_text_is_data(store, world) -> None:
     )
     assert list_users(store, actor=world.admin)[-1].display_name == "Robert'); DROP TABLE users;--"
     assert user.id == 5
+
+
+def test_a_store_from_a_newer_clusterix_is_refused(store) -> None:
+    ensure_tracking_schema(store.database)
+    store.database.execute("INSERT INTO tracking_schema_version (version, applied_at) VALUES (99, '2030-01-01')")
+    schema._READY.discard(store.database)
+    with pytest.raises(DataSourceError, match="version 99, newer than this clusterix"):
+        ensure_tracking_schema(store.database)
+
+
+def test_a_read_only_store_without_the_tables_says_how_to_fix_it(tmp_path) -> None:
+    path = str(tmp_path / "plain.duckdb")
+    Store.open(path).close()
+    with Store.open(path, read_only=True) as store, pytest.raises(DataSourceError, match="open the store writable"):
+        list_users(store, as_owner=True)

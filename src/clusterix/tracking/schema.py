@@ -99,10 +99,14 @@ def ensure_tracking_schema(database: Database) -> None:
     if database in _READY:
         return
     version = None
-    try:
+    # Asked through information_schema (both back-ends have it) rather than by a failing
+    # SELECT, which would abort an enclosing PostgreSQL transaction.
+    exists = database.scalar(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_name = 'tracking_schema_version' AND table_schema = current_schema()"
+    )
+    if int(exists):
         version = database.scalar("SELECT max(version) FROM tracking_schema_version")
-    except Exception:  # noqa: BLE001 - table absent: backend-specific error types
-        database._reset_after_error()
     if version is not None and int(version) > TRACKING_SCHEMA_VERSION:
         raise DataSourceError(
             f"The store's accounts and partnership tables have version {version}, newer than this "
