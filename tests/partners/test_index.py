@@ -63,7 +63,7 @@ def test_exact_matches_brute_force_across_blocks(monkeypatch):
 
 @needs_ann
 def test_hnsw_recall_at_10(random_unit):
-    queries = random_unit[:500] + 0.05 * np.random.default_rng(1).standard_normal((500, 64)).astype(np.float32)
+    queries = np.random.default_rng(1).standard_normal((500, 64)).astype(np.float32)  # independent of the rows
     exact, _ = VectorIndex(random_unit, backend="exact").query(queries, k=10)
     approximate, similarities = VectorIndex(random_unit, backend="faiss", seed=0).query(queries, k=10)
     recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approximate, exact, strict=True)])

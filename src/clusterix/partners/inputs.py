@@ -178,7 +178,7 @@ def default_label_years(collaborations: pd.DataFrame, *, share: float = 0.05) ->
 
 
 def _frame_digest(frame: pd.DataFrame) -> bytes:
-    hashed = pd.util.hash_pandas_object(frame.astype(object).where(frame.notna(), None).astype(str), index=False)
+    hashed = pd.util.hash_pandas_object(frame, index=False)  # row hashes over every column's values
     return hashlib.sha256(str(list(frame.columns)).encode() + hashed.to_numpy().tobytes()).digest()
 
 
