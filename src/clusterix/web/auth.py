@@ -66,6 +66,7 @@ __all__ = [
     "check_form_csrf",
     "csrf_protect",
     "current_user",
+    "error_responses",
     "library_errors",
     "require_admin",
     "require_member",
@@ -244,6 +245,31 @@ def library_errors() -> Iterator[None]:
 # -- JSON API -------------------------------------------------------------------------------
 
 
+class ErrorDetail(BaseModel):
+    status: int
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The error envelope, declared in the schema of the routes below."""
+
+    error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error statuses a route can answer with."""
+    meaning = {
+        401: "Not signed in, or an unknown or expired token",
+        403: "Signed in but not allowed, or a missing or wrong CSRF token",
+        404: "No such partnership or organisation",
+        422: "Invalid input",
+        429: "Too many failed sign-ins; retry after Retry-After seconds",
+    }
+    return {status: {"model": ErrorBody, "description": meaning[status]} for status in statuses}
+
+
 class LoginRequest(BaseModel):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
@@ -290,7 +316,9 @@ def _sign_in(request: Request, email: str, password: str) -> User:
     return user
 
 
-@router.post("/api/v1/auth/login", response_model=LoginResponse, tags=["accounts"])
+@router.post(
+    "/api/v1/auth/login", response_model=LoginResponse, tags=["accounts"], responses=error_responses(401, 422, 429)
+)
 def api_login(request: Request, body: LoginRequest) -> dict:
     """Sign in; the answer holds a bearer token for ``Authorization: Bearer <token>``."""
     user = _sign_in(request, body.email, body.password)
@@ -299,7 +327,7 @@ def api_login(request: Request, body: LoginRequest) -> dict:
     return {"token": token, "token_type": "bearer", "expires": session.expires.isoformat(), "user": user.as_dict()}
 
 
-@router.post("/api/v1/auth/logout", status_code=204, tags=["accounts"])
+@router.post("/api/v1/auth/logout", status_code=204, tags=["accounts"], responses=error_responses(401, 403))
 def api_logout(request: Request, user: Member, _: CsrfChecked) -> Response:
     """Revoke the token (or cookie session) this request was made with."""
     if request.state.auth_via == "bearer":
@@ -313,13 +341,13 @@ def api_logout(request: Request, user: Member, _: CsrfChecked) -> Response:
     return response
 
 
-@router.get("/api/v1/auth/me", response_model=UserOut, tags=["accounts"])
+@router.get("/api/v1/auth/me", response_model=UserOut, tags=["accounts"], responses=error_responses(401))
 def api_me(user: Member) -> dict:
     """The signed-in user."""
     return user.as_dict()
 
 
-@router.get("/api/v1/users", response_model=UserList, tags=["accounts"])
+@router.get("/api/v1/users", response_model=UserList, tags=["accounts"], responses=error_responses(401, 403))
 def api_users(request: Request, admin: Admin) -> dict:
     """Every user (admins only)."""
     with library_errors():
@@ -327,7 +355,13 @@ def api_users(request: Request, admin: Admin) -> dict:
     return {"items": [u.as_dict() for u in users], "total": len(users)}
 
 
-@router.post("/api/v1/users", response_model=UserOut, status_code=201, tags=["accounts"])
+@router.post(
+    "/api/v1/users",
+    response_model=UserOut,
+    status_code=201,
+    tags=["accounts"],
+    responses=error_responses(401, 403, 422),
+)
 def api_add_user(request: Request, body: NewUser, admin: Admin, _: CsrfChecked) -> dict:
     """Add a user (admins only)."""
     with library_errors():

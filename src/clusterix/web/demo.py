@@ -4,7 +4,7 @@ What is loaded (nothing synthetic):
 
 - NUTS 2013 and 2016 regions (Eurostat's NUTS correspondence tables);
 - ONS BRES employment by GB NUTS 2013 level-2 region and 4-digit SIC 2007 class, 2015-2018
-  (dataset ``uk-bres-employment``);
+  (dataset ``uk-bres-employment``), with the SIC class titles (classification ``sic2007``);
 - the CORDIS Horizon 2020 participation extract: organisations (PIC, kind, country),
   projects and participations (dataset ``cordis-h2020``), and the projects counted per
   country, programme part and start year (dataset ``cordis-h2020-projects``; NUTS 2016
@@ -134,6 +134,13 @@ def _load_bres(store: Store, data_from: Path, report: DemoReport) -> None:
         region_version=2013,
     )
     report.datasets.append(result.dataset)
+    from clusterix.profiling.clusters import uk_segments
+
+    titles = uk_segments(data_from)  # SIC 2007 class titles from the same extract
+    store.import_classification(
+        "sic2007",
+        pd.DataFrame({"code": titles["industry"], "name": titles["description"], "level": 4, "parent": None}),
+    )
 
 
 def _load_cordis(store: Store, data_from: Path, report: DemoReport) -> None:

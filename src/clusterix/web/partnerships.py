@@ -31,7 +31,7 @@ from clusterix.tracking import (
     propose_partnership,
 )
 from clusterix.tracking.partnerships import MAX_NOTE_LENGTH, MAX_PAGE, Partnership
-from clusterix.web.auth import CsrfChecked, CurrentUser, Member, check_form_csrf, library_errors
+from clusterix.web.auth import CsrfChecked, CurrentUser, Member, check_form_csrf, error_responses, library_errors
 from clusterix.web.errors import ApiError, api_error
 
 __all__ = ["page_payload", "partnership_payload", "router"]
@@ -195,7 +195,9 @@ class NewNote(BaseModel):
     date: dt.date | None = None
 
 
-@router.get("/api/v1/partnerships", response_model=PartnershipPage, tags=["partnerships"])
+@router.get(
+    "/api/v1/partnerships", response_model=PartnershipPage, tags=["partnerships"], responses=error_responses(404, 422)
+)
 def api_list(
     request: Request,
     user: CurrentUser,
@@ -208,7 +210,9 @@ def api_list(
     return page_payload(_store(request), user, organisation=organisation, status=status, limit=limit, offset=offset)
 
 
-@router.get("/api/v1/partnerships/growth", response_model=GrowthOut, tags=["partnerships"])
+@router.get(
+    "/api/v1/partnerships/growth", response_model=GrowthOut, tags=["partnerships"], responses=error_responses(422)
+)
 def api_growth(request: Request, by: Annotated[str, Query(pattern="^(year|quarter)$")] = "year") -> dict:
     """New agreed or active partnerships per period and pair of organisation kinds (public aggregate)."""
     with library_errors():
@@ -217,7 +221,13 @@ def api_growth(request: Request, by: Annotated[str, Query(pattern="^(year|quarte
     return {"by": by, "items": items}
 
 
-@router.post("/api/v1/partnerships", response_model=PartnershipDetail, status_code=201, tags=["partnerships"])
+@router.post(
+    "/api/v1/partnerships",
+    response_model=PartnershipDetail,
+    status_code=201,
+    tags=["partnerships"],
+    responses=error_responses(401, 403, 422),
+)
 def api_propose(request: Request, body: Proposal, user: Member, _: CsrfChecked) -> dict:
     """Propose a partnership between two organisations (one of them yours, unless you are an admin)."""
     store = _store(request)
@@ -228,14 +238,22 @@ def api_propose(request: Request, body: Proposal, user: Member, _: CsrfChecked) 
     return partnership_payload(store, created.id, user)
 
 
-@router.get("/api/v1/partnerships/{partnership_id}", response_model=PartnershipDetail, tags=["partnerships"])
+@router.get(
+    "/api/v1/partnerships/{partnership_id}",
+    response_model=PartnershipDetail,
+    tags=["partnerships"],
+    responses=error_responses(401, 404, 422),
+)
 def api_get(request: Request, partnership_id: PartnershipId, user: CurrentUser) -> dict:
     """One partnership and its history (private notes only for its members and admins)."""
     return partnership_payload(_store(request), partnership_id, user)
 
 
 @router.post(
-    "/api/v1/partnerships/{partnership_id}/transitions", response_model=PartnershipDetail, tags=["partnerships"]
+    "/api/v1/partnerships/{partnership_id}/transitions",
+    response_model=PartnershipDetail,
+    tags=["partnerships"],
+    responses=error_responses(401, 403, 404, 422),
 )
 def api_transition(
     request: Request, partnership_id: PartnershipId, body: Transition, user: Member, _: CsrfChecked
@@ -254,6 +272,7 @@ def api_transition(
     response_model=PartnershipDetail,
     status_code=201,
     tags=["partnerships"],
+    responses=error_responses(401, 403, 404, 422),
 )
 def api_note(request: Request, partnership_id: PartnershipId, body: NewNote, user: Member, _: CsrfChecked) -> dict:
     """Add a public or private note to a partnership's history."""

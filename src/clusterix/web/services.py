@@ -267,7 +267,10 @@ class _Analysis:
         self.measure = measure
         self.region_version = None if version is None else int(version)
         self.region_names = dict(zip(names["code"], names["name"], strict=True))
-        self.profiler = RegionProfiler(frame, time="time", region_names=self.region_names)
+        self.activity_names = _activity_names(store, record["name"])
+        self.profiler = RegionProfiler(
+            frame, time="time", region_names=self.region_names, activity_names=self.activity_names
+        )
         self.periods = [str(p) for p in self.profiler.periods]
 
     def period_index(self, year: str | None) -> int:
@@ -287,6 +290,31 @@ class _Analysis:
             {"diversity": result.diversity, "eci": result.eci, "coi": result.coi, **measures},
             index=pd.Index([str(r) for r in result.matrix.regions], name="region"),
         )
+
+
+def _activity_names(store: Store, dataset: str) -> dict[str, str]:
+    """Activity titles from the loaded classification that covers most of the dataset's activity
+    codes (at least half of them); none when no classification fits."""
+    coverage = store.database.query(
+        "SELECT c.scheme AS scheme, count(*) AS n FROM classifications c WHERE c.code IN "
+        "(SELECT DISTINCT o.activity FROM observations o JOIN datasets d ON d.id = o.dataset_id WHERE d.name = ?) "
+        "GROUP BY c.scheme ORDER BY n DESC, scheme",
+        (dataset,),
+    )
+    if coverage.empty:
+        return {}
+    activities = int(
+        store.database.scalar(
+            "SELECT count(DISTINCT o.activity) FROM observations o JOIN datasets d ON d.id = o.dataset_id "
+            "WHERE d.name = ?",
+            (dataset,),
+        )
+    )
+    scheme, covered = str(coverage["scheme"].iloc[0]), int(coverage["n"].iloc[0])
+    if covered * 2 < activities:
+        return {}
+    titles = store.database.query("SELECT code, name FROM classifications WHERE scheme = ?", (scheme,))
+    return {str(code): str(name) for code, name in zip(titles["code"], titles["name"], strict=True) if name}
 
 
 def _analysis(store: Store, caches: Caches, dataset: str | None, measure: str | None) -> _Analysis:
