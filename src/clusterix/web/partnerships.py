@@ -196,7 +196,10 @@ class NewNote(BaseModel):
 
 
 @router.get(
-    "/api/v1/partnerships", response_model=PartnershipPage, tags=["partnerships"], responses=error_responses(404, 422)
+    "/api/v1/partnerships",
+    response_model=PartnershipPage,
+    tags=["partnerships"],
+    responses=error_responses(401, 404, 422),
 )
 def api_list(
     request: Request,
