@@ -310,3 +310,11 @@ def test_each_write_is_one_transaction(store, world, monkeypatch) -> None:
         propose_partnership(store, "A", "B", actor=world.alice)
     assert int(store.database.scalar("SELECT count(*) FROM partnerships")) == 0
     assert isinstance(store.database.query("SELECT * FROM partnership_events"), pd.DataFrame)
+
+
+def test_the_private_flag_must_be_a_boolean(store, world) -> None:
+    partnership = partnership_in(store, world, "proposed")
+    with pytest.raises(InvalidInputError, match="'private' parameter of add_note must be True or False"):
+        add_note(store, partnership.id, "x", actor=world.admin, private="yes")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="'private' parameter of advance_partnership"):
+        advance_partnership(store, partnership.id, "contacted", actor=world.admin, private=1)  # type: ignore[arg-type]

@@ -176,6 +176,12 @@ def _check_note(note: object, *, name: str, function: str, required: bool) -> st
     return note
 
 
+def _check_flag(value: object, *, name: str, function: str) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise InvalidInputError(f"The {name!r} parameter of {function} must be True or False. Got {value!r} instead.")
+    return bool(value)
+
+
 def _check_date(value: object, *, function: str) -> date:
     today = _now().date()
     if value is None:
@@ -358,6 +364,7 @@ def advance_partnership(
     partnership_id = _check_id(partnership_id, function)
     check_option(to, STATUSES, name="to", function=function)
     note = _check_note(note, name="note", function=function, required=False)
+    _check_flag(private, name="private", function=function)
     occurred_on = _check_date(date, function=function)
     database = store.database
     ensure_tracking_schema(database)
@@ -411,8 +418,7 @@ def add_note(
     function = "add_note"
     partnership_id = _check_id(partnership_id, function)
     note = _check_note(note, name="note", function=function, required=True)
-    if not isinstance(private, bool | np.bool_):
-        raise InvalidInputError(f"The 'private' parameter of {function} must be True or False. Got {private!r}.")
+    _check_flag(private, name="private", function=function)
     occurred_on = _check_date(date, function=function)
     database = store.database
     ensure_tracking_schema(database)
