@@ -237,6 +237,7 @@ def test_complementarity_equals_the_library(client) -> None:
 )
 def test_complementarity_errors(client, regions, status) -> None:
     assert_envelope(client.get("/api/v1/complementarity", params={"regions": regions}), status)
+    assert_envelope(client.get("/api/v1/complementarity", params={"regions": "XA11,XA12", "year": "1990"}), 404)
 
 
 # --------------------------------------------------------------------------- organisations and partners
@@ -319,6 +320,16 @@ def test_partner_errors(client) -> None:
     assert_envelope(client.get("/api/v1/organisations/1001/partners", params={"k": 0}), 422)
     assert_envelope(client.get("/api/v1/organisations/1001/partners", params={"kinds": "company"}), 422)
     assert_envelope(client.get("/api/v1/organisations/1001/partners", params={"regions": "fr"}), 422)
+
+
+def test_partners_when_the_fit_failed_is_a_503(tiny) -> None:
+    store, geo = tiny
+    app = create_app(web_settings(geo), store=store)
+    app.state.caches.partners.status = "failed"
+    app.state.caches.partners.error = "The store holds no participations."
+    with TestClient(app, raise_server_exceptions=False) as client:
+        error = assert_envelope(client.get("/api/v1/organisations/1001/partners"), 503, "data_source_unavailable")
+    assert "no participations" in error["message"]
 
 
 def test_partners_while_fitting_is_a_503_with_retry_after(tiny) -> None:

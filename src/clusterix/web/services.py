@@ -489,8 +489,14 @@ def complementarity_between(
         raise InvalidInputError(f"Complementarity needs at least two different regions; got {regions}.")
     research_analysis = _analysis(store, caches, research, research_measure)
     industry_analysis = _analysis(store, caches, industry or research_analysis.dataset, industry_measure)
-    research_index = research_analysis.period_index(year if research_analysis.periods.count(year) else None)
-    industry_index = industry_analysis.period_index(year if industry_analysis.periods.count(year) else None)
+    if year is not None and year not in research_analysis.periods + industry_analysis.periods:
+        raise UnknownCodeError(
+            f"No period {year!r} in {research_analysis.dataset!r} or {industry_analysis.dataset!r} (periods: "
+            f"{sorted(set(research_analysis.periods + industry_analysis.periods))})."
+        )
+    # the year where a dataset has it, else that dataset's last period (datasets may cover different years)
+    research_index = research_analysis.period_index(year if year in research_analysis.periods else None)
+    industry_index = industry_analysis.period_index(year if year in industry_analysis.periods else None)
     research_rca = _rca_wide(research_analysis, research_index)
     industry_rca = _rca_wide(industry_analysis, industry_index)
     shared = research_rca.index.intersection(industry_rca.index)
@@ -702,7 +708,7 @@ def partner_recommendations(
     state = caches.partners
     state.start(store)
     if state.status == "failed":
-        raise InvalidInputError(f"Partner recommendations are not available: {state.error}")
+        raise DataSourceError(f"Partner recommendations are not available: {state.error}")
     if state.status != "ready":
         described = state.describe()
         raise NotReadyError(
