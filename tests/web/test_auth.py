@@ -238,3 +238,18 @@ def test_template_context_for_w1_pages(app_world) -> None:
     page = client.get("/partnerships")
     assert 'data-testid="nav-user">bob@example.org' in page.text  # base.html reads current_user
     assert 'data-testid="nav-login"' in TestClient(app).get("/partnerships").text
+
+
+def test_a_read_only_store_without_accounts_still_draws_pages(tmp_path) -> None:
+    from clusterix.storage import Store
+    from clusterix.web.app import create_app
+    from clusterix.web.settings import WebSettings
+
+    path = str(tmp_path / "plain.duckdb")
+    Store.open(path).close()
+    with Store.open(path, read_only=True) as store:
+        app = create_app(WebSettings(db=path, secret_key="k"), store=store)
+        client = TestClient(app)
+        page = client.get("/login")
+        assert page.status_code == 200 and 'data-testid="nav-login"' in page.text
+        _error(client.get("/api/v1/partnerships"), 503, "data_source_unavailable")

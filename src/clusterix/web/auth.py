@@ -35,7 +35,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from clusterix.errors import InvalidInputError
+from clusterix.errors import DataSourceError, InvalidInputError
 from clusterix.storage import Store
 from clusterix.tracking import (
     ROLES,
@@ -208,8 +208,16 @@ def _set_presession_cookie(request: Request, response: Response) -> None:
 
 
 def template_context(request: Request) -> dict[str, Any]:
-    """``current_user`` (also as ``user``) and ``csrf_token`` for every template."""
-    session = _resolve(request)
+    """``current_user`` (also as ``user``) and ``csrf_token`` for every template.
+
+    Never raises: if the store cannot answer (say, a read-only store without the accounts
+    tables), the page is drawn for an anonymous visitor instead of failing.
+    """
+    try:
+        session = _resolve(request)
+    except DataSourceError:
+        request.state.auth_session, request.state.auth_via, request.state.user = None, None, None
+        session = None
     user = None if session is None else session.user
     return {"current_user": user, "user": user, "csrf_token": csrf_token_for(request)}
 
