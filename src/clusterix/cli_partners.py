@@ -92,12 +92,19 @@ def _emit(frame: pd.DataFrame, format: str, title: str, reasons: pd.Series | Non
         typer.echo(frame.to_csv(index=False), nl=False)
         return
     table = Table(title=title, title_justify="left")
-    shown = frame.drop(columns=["reason"], errors="ignore")
+    # with reasons, the kind and the shared partners are in the words: keep the table within 80 columns
+    hidden = ["reason", "kind", "shared_partners"] if reasons is not None else ["reason"]
+    shown = frame.drop(columns=hidden, errors="ignore")
     for column in shown.columns:
         numeric = pd.api.types.is_numeric_dtype(shown[column]) and not pd.api.types.is_bool_dtype(shown[column])
-        table.add_column(column, justify="right" if numeric else "left", no_wrap=column == "partner_id")
+        table.add_column(
+            column if column == "partner_id" else column.replace("_", " "),
+            justify="right" if numeric else "left",
+            no_wrap=column == "partner_id",
+            overflow="fold",
+        )
     for row in shown.itertuples(index=False):
-        table.add_row(*[f"{value:.3f}" if isinstance(value, float) else str(value) for value in row])
+        table.add_row(*[f"{value:.2f}" if isinstance(value, float) else str(value) for value in row])
     _out.print(table)
     if reasons is not None:
         for rank, partner, reason in zip(frame["rank"], frame["partner_id"], reasons, strict=True):
