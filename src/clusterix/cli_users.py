@@ -24,6 +24,10 @@ _err = Console(stderr=True)
 Db = Annotated[str | None, typer.Option(help="The store (path or postgresql:// URL).")]
 
 
+def _is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
 def _read_password(from_stdin: bool) -> str:
     """The new password: the first line of standard input, or typed twice at a hidden prompt."""
     if from_stdin:
@@ -32,7 +36,7 @@ def _read_password(from_stdin: bool) -> str:
         if not password:
             raise InvalidInputError("--password-stdin: standard input held no password (an empty first line).")
         return password
-    if not sys.stdin.isatty():
+    if not _is_terminal():
         raise InvalidInputError("No terminal to ask for the password; pipe it in with --password-stdin.")
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 

@@ -84,3 +84,19 @@ def test_no_terminal_and_no_stdin_flag_is_a_clear_error(target) -> None:
     result = runner.invoke(app, ["users", "add", "x@example.org", "--organisation", "A", "--db", target])
     assert result.exit_code == 2
     assert "--password-stdin" in result.output
+
+
+def test_the_password_prompt_asks_twice(target, monkeypatch) -> None:
+    from clusterix import cli_users
+
+    monkeypatch.setattr(cli_users, "_is_terminal", lambda: True)
+    mismatch = runner.invoke(
+        app,
+        ["users", "add", "p@example.org", "--organisation", "A", "--db", target],
+        input=f"{PASSWORD}\nsomething else\n{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert mismatch.exit_code == 0, mismatch.output
+    assert "Error: The two entered values do not match." in mismatch.output
+    assert PASSWORD not in mismatch.output  # hidden input is not echoed
+    with Store.open(target) as store:
+        assert authenticate(store, "p@example.org", PASSWORD) is not None
