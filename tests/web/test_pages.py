@@ -149,3 +149,20 @@ def test_demo_pages(demo_client) -> None:
     assert 'data-region="DE"' in countries
     compare = _html(demo_client.get("/compare", params={"regions": "UKI3,UKM2"}))
     assert 'id="complementarity-matrix"' in compare
+
+
+def test_templates_and_static_files_are_package_data() -> None:
+    import fnmatch
+    import tomllib
+
+    root = Path(services.__file__).parents[3]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]["clusterix"]
+    package = Path(services.__file__).parents[1]
+    for folder in (TEMPLATES, STATIC):
+        for path in folder.rglob("*"):
+            if path.is_file():
+                relative = path.relative_to(package).as_posix()
+                assert any(fnmatch.fnmatchcase(relative, p) and "/" not in relative[len(p.rsplit("/", 1)[0]) + 1 :]
+                           for p in patterns), f"{relative} is not package data"  # fmt: skip
