@@ -190,3 +190,24 @@ def test_tfidf_vectors():
     assert not tfidf_vectors(["", None], dim=4).any()
     with pytest.raises(InvalidInputError, match="'dim' parameter of tfidf_vectors"):
         tfidf_vectors(["a b"], dim=0)
+
+
+@needs_ann
+def test_a_short_graph_answer_is_completed_exactly():
+    rng = np.random.default_rng(11)
+    vectors = rng.standard_normal((200, 8)).astype(np.float32)
+    index = VectorIndex(vectors, backend="faiss")
+
+    class Unreachable:  # a graph that finds only its first node, as after a bad build
+        ntotal = 200
+
+        def search(self, queries, k, params=None):
+            positions = np.full((len(queries), k), -1, dtype=np.int64)
+            positions[:, 0] = 0
+            return np.where(positions >= 0, 0.0, -np.inf).astype(np.float32), positions
+
+    index._graph = Unreachable()
+    expected = VectorIndex(vectors, backend="exact").query(vectors[:5], k=4, exclude=[[i] for i in range(5)])
+    got = index.query(vectors[:5], k=4, exclude=[[i] for i in range(5)])
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_allclose(got[1], expected[1], rtol=1e-6)

@@ -209,6 +209,8 @@ class VectorIndex:
             raise parameter_error("vectors", function, "an array with at least one row", "0 rows")
         if ids is not None:
             ids = np.asarray(list(ids))
+            if ids.dtype == object:  # mixed or missing labels: saved as text
+                ids = ids.astype(str)
             if len(ids) != len(array):
                 raise InvalidInputError(
                     f"The 'ids' parameter of {function} has {len(ids)} labels for {len(array)} vectors; give one "
@@ -344,6 +346,12 @@ class VectorIndex:
         found = np.isfinite(similarities)
         out_positions[:, : positions.shape[1]] = np.where(found, positions, -1)
         out_similarities[:, : positions.shape[1]] = np.where(found, similarities, -np.inf)
+        # the graph search can come back short (unreachable nodes, many exclusions): answer those rows exactly
+        left = len(self) - (np.zeros(len(queries), int) if excluded is None else np.array([len(d) for d in excluded]))
+        short = np.flatnonzero(found.sum(axis=1) < np.minimum(k, left))
+        if len(short):
+            exact = self._query_exact(queries[short], k, None if excluded is None else [excluded[i] for i in short])
+            out_positions[short], out_similarities[short] = exact
         return out_positions, out_similarities
 
     # ------------------------------------------------------------------- files
