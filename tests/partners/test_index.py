@@ -162,6 +162,18 @@ def test_save_and_load_round_trip(tmp_path, backend):
     assert exact[0].ravel().tolist() == list(range(20))
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_pickle_round_trip(backend):
+    import pickle
+
+    vectors = np.random.default_rng(8).standard_normal((100, 6)).astype(np.float32)
+    index = VectorIndex(vectors, backend=backend)
+    copy = pickle.loads(pickle.dumps(index))
+    assert copy.backend_ == backend
+    for a, b in zip(index.query(vectors[:10], k=5), copy.query(vectors[:10], k=5), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_load_reports_a_missing_folder(tmp_path):
     from clusterix.errors import DataSourceError
 

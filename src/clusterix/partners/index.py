@@ -354,6 +354,18 @@ class VectorIndex:
             out_positions[short], out_similarities[short] = exact
         return out_positions, out_similarities
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Picklable state: the faiss graph as bytes (a fitted recommender holding an index can be cached)."""
+        state = self.__dict__.copy()
+        if self._graph is not None:
+            state["_graph"] = _faiss().serialize_index(self._graph)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if state.get("_graph") is not None:
+            state["_graph"] = _faiss().deserialize_index(state["_graph"])
+        self.__dict__.update(state)
+
     # ------------------------------------------------------------------- files
 
     def save(self, folder: str | Path) -> Path:
