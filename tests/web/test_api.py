@@ -165,6 +165,16 @@ def test_indicator_errors(client, query, status, code) -> None:
     assert_envelope(client.get("/api/v1/indicators", params=query), status, code)
 
 
+def test_dataset_activities(client) -> None:
+    body = client.get("/api/v1/datasets/tiny/activities").json()
+    assert body == {
+        "dataset": "tiny", "measure": "employment",
+        "items": [{"code": "A", "name": None}, {"code": "B", "name": None}, {"code": "C", "name": None}],
+    }  # fmt: skip
+    assert_envelope(client.get("/api/v1/datasets/nope/activities"), 404)
+    assert_envelope(client.get("/api/v1/datasets/tiny/activities", params={"measure": "firms"}), 404)
+
+
 def test_indicator_geojson_lists_regions_without_a_boundary(client) -> None:
     body = client.get("/api/v1/indicators/geojson", params={"indicator": "total"}).json()
     assert body["type"] == "FeatureCollection"
@@ -405,6 +415,7 @@ def test_openapi_lists_every_api_route_with_a_response_model(client) -> None:
         "/api/v1/regions",
         "/api/v1/regions/{code}",
         "/api/v1/datasets",
+        "/api/v1/datasets/{name}/activities",
         "/api/v1/indicators",
         "/api/v1/indicators/geojson",
         "/api/v1/regions/{code}/profile",
@@ -499,6 +510,9 @@ def test_demo_map_and_profile(demo_client) -> None:
     assert len(peers["items"]) == 3 and "UKI3" not in [p["region"] for p in peers["items"]]
     countries = demo_client.get("/api/v1/indicators", params={"dataset": "cordis-h2020-projects"}).json()
     assert {"DE", "FR", "UK", "EL"} <= {item["region"] for item in countries["items"]}
+    activities = demo_client.get("/api/v1/datasets/uk-bres-employment/activities").json()["items"]
+    assert len(activities) == 525
+    assert {"code": "0610", "name": "Extraction of crude petroleum"} in activities
 
 
 @pytest.mark.shared

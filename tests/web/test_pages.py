@@ -37,6 +37,7 @@ def test_map_page_points_to_its_json_twin(client) -> None:
     assert '<option value="total" selected>' in text and '<option value="2017" selected>' in text
     assert '<script src="/static/vendor/leaflet.js">' in text and '<script src="/static/map.js">' in text
     assert 'href="/static/vendor/leaflet.css"' in text
+    assert re.findall(r'<option value="(\w+)">\w+</option>', text.split('id="activity-list"')[1])[:3] == ["A", "B", "C"]
 
 
 def test_regions_page_lists_regions_by_eci(client) -> None:

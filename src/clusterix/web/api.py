@@ -83,6 +83,17 @@ class Datasets(BaseModel):
     items: list[Dataset]
 
 
+class Activity(BaseModel):
+    code: str
+    name: str | None
+
+
+class Activities(BaseModel):
+    dataset: str
+    measure: str
+    items: list[Activity]
+
+
 class IndicatorValue(BaseModel):
     region: str
     name: str | None
@@ -331,6 +342,17 @@ async def region(
 @router.get("/datasets", response_model=Datasets, summary="Loaded datasets with measures and periods")
 async def datasets(request: Request) -> dict[str, Any]:
     return {"items": await run_limited(request, services.list_datasets, _store(request))}
+
+
+@router.get("/datasets/{name}/activities", response_model=Activities, summary="A dataset's activity codes and titles")
+async def dataset_activities(
+    request: Request,
+    name: Annotated[str, Path(pattern=DATASET_PATTERN)],
+    measure: MeasureName = None,
+) -> dict[str, Any]:
+    return await run_limited(
+        request, services.dataset_activities, _store(request), _caches(request), dataset=name, measure=measure
+    )
 
 
 def _indicator_query(

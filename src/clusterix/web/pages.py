@@ -91,6 +91,12 @@ async def map_page(
 ) -> HTMLResponse:
     datasets = await _observation_datasets(request)
     chosen = next((item for item in datasets if item["name"] == dataset), datasets[0] if datasets else None)
+    activities = None
+    if chosen is not None:
+        activities = await run_limited(
+            request, services.dataset_activities, request.app.state.store, request.app.state.caches,
+            dataset=chosen["name"], measure=measure,
+        )  # fmt: skip
     return _render(
         request,
         "map.html",
@@ -101,6 +107,7 @@ async def map_page(
         year=year or (chosen["periods"][-1] if chosen and chosen["periods"] else None),
         indicator=indicator,
         activity=activity,
+        activities=activities,
         indicators=services.INDICATORS,
     )
 

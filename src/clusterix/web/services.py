@@ -31,6 +31,7 @@ __all__ = [
     "Caches",
     "NotReadyError",
     "complementarity_between",
+    "dataset_activities",
     "default_dataset",
     "indicator_geojson",
     "indicator_values",
@@ -322,6 +323,19 @@ def _analysis(store: Store, caches: Caches, dataset: str | None, measure: str | 
     chosen = _measure(record, measure)
     key = ("analysis", record["name"], chosen, str(record.get("imported_at")))
     return caches.get(key, lambda: _Analysis(store, record, chosen))
+
+
+def dataset_activities(
+    store: Store, caches: Caches, *, dataset: str | None = None, measure: str | None = None
+) -> dict[str, Any]:
+    """The activity codes of a dataset (any period) with their titles when a classification gives them."""
+    analysis = _analysis(store, caches, dataset, measure)
+    codes = sorted({str(a) for result in analysis.profiler.results for a in result.matrix.activities})
+    return {
+        "dataset": analysis.dataset,
+        "measure": analysis.measure,
+        "items": [{"code": code, "name": analysis.activity_names.get(code)} for code in codes],
+    }
 
 
 def indicator_values(
