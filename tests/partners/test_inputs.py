@@ -135,24 +135,24 @@ def _random_inputs(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_fit_cached_hit_miss_and_refresh(tmp_path):
     organisations, edges = _random_inputs()
-    model = PartnerRecommender(negatives=2)
+    model = PartnerRecommender(network_pool=20)
     first, hit = fit_cached(organisations, edges, model=model, folder=tmp_path)
     assert not hit and len(list(tmp_path.glob("recommender-*.pickle"))) == 1
-    second, hit = fit_cached(organisations, edges, model=PartnerRecommender(negatives=2), folder=tmp_path)
+    second, hit = fit_cached(organisations, edges, model=PartnerRecommender(network_pool=20), folder=tmp_path)
     assert hit and second is not first
     pd.testing.assert_frame_equal(second.recommend("o00", k=3), first.recommend("o00", k=3))
-    _, hit = fit_cached(organisations, edges, model=PartnerRecommender(negatives=2), folder=tmp_path, refresh=True)
+    _, hit = fit_cached(organisations, edges, model=PartnerRecommender(network_pool=20), folder=tmp_path, refresh=True)
     assert not hit
     # other parameters or other inputs: another key
-    _, hit = fit_cached(organisations, edges, model=PartnerRecommender(negatives=3), folder=tmp_path)
+    _, hit = fit_cached(organisations, edges, model=PartnerRecommender(network_pool=30), folder=tmp_path)
     assert not hit
     changed = organisations.assign(country=["DE"] * 29 + ["BE"])
-    _, hit = fit_cached(changed, edges, model=PartnerRecommender(negatives=2), folder=tmp_path)
+    _, hit = fit_cached(changed, edges, model=PartnerRecommender(network_pool=20), folder=tmp_path)
     assert not hit and len(list(tmp_path.glob("recommender-*.pickle"))) == 3
     # a damaged file is refitted, not an error
     for path in tmp_path.glob("recommender-*.pickle"):
         path.write_bytes(b"not a pickle")
-    _, hit = fit_cached(organisations, edges, model=PartnerRecommender(negatives=2), folder=tmp_path)
+    _, hit = fit_cached(organisations, edges, model=PartnerRecommender(network_pool=20), folder=tmp_path)
     assert not hit
 
 

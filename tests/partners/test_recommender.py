@@ -155,11 +155,11 @@ def test_scores_match_recommend(fitted) -> None:
 
 
 def test_same_seed_same_model_other_seed_other_sample(toy) -> None:
-    first = PartnerRecommender(seed=3).fit(*toy)
-    second = PartnerRecommender(seed=3).fit(*toy)
+    first = PartnerRecommender(seed=3, max_queries=12).fit(*toy)
+    second = PartnerRecommender(seed=3, max_queries=12).fit(*toy)
     pd.testing.assert_series_equal(first.coefficients_, second.coefficients_)
     pd.testing.assert_frame_equal(first.recommend_many(["C", "g0_0"], k=5), second.recommend_many(["C", "g0_0"], k=5))
-    other = PartnerRecommender(seed=4).fit(*toy)
+    other = PartnerRecommender(seed=4, max_queries=12).fit(*toy)
     assert not np.allclose(first.coefficients_, other.coefficients_)
 
 
@@ -184,11 +184,11 @@ def test_no_leakage_from_the_future(toy) -> None:
 
 
 def test_params_stored_unchanged(toy) -> None:
-    model = PartnerRecommender(negatives=5, seed=1)
-    assert model.get_params()["negatives"] == 5
+    model = PartnerRecommender(network_pool=5, seed=1)
+    assert model.get_params()["network_pool"] == 5
     assert not hasattr(model, "graph_")
     model.fit(*toy)
-    assert model.get_params()["negatives"] == 5 and model.seed == 1
+    assert model.get_params()["network_pool"] == 5 and model.seed == 1
 
 
 def test_embedder_hook(toy) -> None:
@@ -254,8 +254,8 @@ def test_errors_for_bad_collaborations(toy) -> None:
 def test_errors_for_bad_parameters_and_queries(toy, fitted) -> None:
     with pytest.raises(InvalidInputError, match="The 'model' parameter of PartnerRecommender must be one of"):
         PartnerRecommender(model="forest").fit(*toy)
-    with pytest.raises(InvalidInputError, match="'negatives' parameter"):
-        PartnerRecommender(negatives=0).fit(*toy)
+    with pytest.raises(InvalidInputError, match="'network_pool' parameter"):
+        PartnerRecommender(network_pool=-1).fit(*toy)
     with pytest.raises(InvalidInputError, match="not fitted"):
         PartnerRecommender().recommend("C")
     with pytest.raises(InvalidInputError, match=r"names organisation\(s\) \['nobody'\]"):

@@ -4,14 +4,15 @@
 gets a handful of signals, grouped into named *components*:
 
 ``competence``
-    TF-IDF cosine similarity of the organisations' ``text`` and ``activities``
-    (plus the cosine of ``embedder`` vectors when an embedder is given).
+    TF-IDF cosine similarity of the organisations' ``text`` and ``activities`` (all,
+    and of the recent years), plus the cosine of ``embedder`` vectors when an embedder
+    is given.
 ``complementarity``
     Portfolio complementarity: the share of the candidate's activities the organisation
     does not have, among pairs that share at least one activity.
 ``network``
-    Adamic-Adar, resource allocation and personalised PageRank on the collaboration
-    graph (computed by :mod:`clusterix.partners.network`).
+    Adamic-Adar, common neighbours, resource allocation, Jaccard, three-hop paths, and
+    Adamic-Adar weighted by shared projects and over the recent collaborations only.
 ``kind_match``
     Kind complementarity (enterprise <-> higher education or research), the candidate's
     kind, and how many (log count and share) of the candidate's partners are of the
@@ -20,15 +21,17 @@ gets a handful of signals, grouped into named *components*:
     Same country, same region, the share of the organisation's partners that are in the
     candidate's country and the share of the candidate's partners in the organisation's.
 ``popularity``
-    The candidate's log degree, overall and in the most recent years.
+    The candidate's log degree (overall and in the recent years), its links of the
+    last year and its collaborations (pair-project rows).
 
-The combination is a logistic regression trained on the collaboration history given to
+Only a candidate pool per query is scored (:mod:`clusterix.partners.candidates`). The
+combination is a logistic regression trained on the collaboration history given to
 ``fit`` only: features are computed from the collaborations before an inner split year
-``t`` and the labels are the pairs that first collaborate in year ``t`` or later, against
-negatives sampled with ``seed``. A component's value in the output is its contribution to
-the model's linear predictor (coefficient times standardised feature, summed over the
-component's features), so the ``score`` column is exactly the sum of the component
-columns.
+``t``, for the pools of queries with new partners from ``t`` on; the labels say which
+pool members became partners, and every training query weighs the same. A component's
+value in the output is its contribution to the model's linear predictor (coefficient
+times standardised feature, summed over the component's features), so the ``score``
+column is exactly the sum of the component columns.
 """
 
 from __future__ import annotations
@@ -43,6 +46,16 @@ import scipy.sparse as sp
 
 from clusterix._validation import check_number, check_option, parameter_error
 from clusterix.errors import InvalidInputError
+from clusterix.partners.candidates import (
+    KINDS,
+    KNOWLEDGE_KINDS,
+    GraphState,
+    PoolSizes,
+    candidate_pools,
+    kind_complementarity,
+    pair_features,
+    portfolio_complementarity,
+)
 
 __all__ = [
     "COMPONENTS",
@@ -54,17 +67,12 @@ __all__ = [
     "split_inputs",
 ]
 
-#: Organisation kinds a recommender accepts.
-KINDS = ("enterprise", "higher_education", "research", "public", "other", "cluster")
-#: Kinds that complement an enterprise (and that an enterprise complements).
-KNOWLEDGE_KINDS = ("higher_education", "research")
 #: The named score components, in output order.
 COMPONENTS = ("competence", "complementarity", "network", "kind_match", "geography", "popularity")
 _MODELS = ("logistic", "boosting")
 _PAIRS = ("all", "complementary")
-_NETWORK_SCORES = ("adamic_adar", "resource_allocation", "personalised_pagerank")
 _DATED = re.compile(r"^(\d{4}):(.*)$")  # a "year:code" activity
-_BATCH = 64  # queries scored together; bounds memory at about 64 x n_organisations x n_features floats
+_BATCH = 64  # queries whose pools are built and scored together
 
 
 def _network() -> Any:
@@ -179,100 +187,18 @@ def _check_ids(ids: Any, index: pd.Index, name: str, function: str) -> np.ndarra
     return positions
 
 
-# --------------------------------------------------------------------------- signals (pure functions)
-
-
-def kind_complementarity(query_kinds: np.ndarray, candidate_kinds: np.ndarray) -> np.ndarray:
-    """1 where one side is an enterprise and the other a knowledge institution, else 0.
-
-    Parameters
-    ----------
-    query_kinds, candidate_kinds : array of str
-        Kinds of the queries (rows) and candidates (columns).
-
-    Returns
-    -------
-    ndarray of shape (len(query_kinds), len(candidate_kinds))
-    """
-    query = np.asarray(query_kinds, dtype=object)[:, None]
-    candidate = np.asarray(candidate_kinds, dtype=object)[None, :]
-    query_enterprise, candidate_enterprise = query == "enterprise", candidate == "enterprise"
-    query_knowledge = np.isin(query, KNOWLEDGE_KINDS)
-    candidate_knowledge = np.isin(candidate, KNOWLEDGE_KINDS)
-    return ((query_enterprise & candidate_knowledge) | (query_knowledge & candidate_enterprise)).astype(np.float64)
-
-
-def portfolio_complementarity(query_portfolio: sp.csr_array, candidate_portfolio: sp.csr_array) -> np.ndarray:
-    r"""Share of the candidate's activities that the query lacks, for pairs sharing an activity.
-
-    .. math:: c(q, v) = \frac{|A_v \setminus A_q|}{|A_q \cup A_v|}
-              \text{ if } A_q \cap A_v \neq \emptyset, \text{ else } 0
-
-    Parameters
-    ----------
-    query_portfolio, candidate_portfolio : sparse 0/1 matrices (organisations x activities)
-
-    Returns
-    -------
-    ndarray of shape (n_queries, n_candidates)
-    """
-    shared = np.asarray((query_portfolio @ candidate_portfolio.T).toarray(), dtype=np.float64)
-    query_size = np.asarray(query_portfolio.sum(axis=1), dtype=np.float64).reshape(-1, 1)
-    candidate_size = np.asarray(candidate_portfolio.sum(axis=1), dtype=np.float64).reshape(1, -1)
-    union = query_size + candidate_size - shared
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result = np.where(shared > 0, (candidate_size - shared) / np.where(union > 0, union, 1.0), 0.0)
-    return result
-
-
-# --------------------------------------------------------------------------- graph state
-
-
-class _GraphState:
-    """Everything the features need about the collaborations up to a cut-off year."""
-
-    def __init__(
-        self,
-        edges: pd.DataFrame,
-        ids: pd.Index,
-        kinds: np.ndarray,
-        countries: np.ndarray,
-        recent_years: int,
-        content: tuple[sp.csr_array, sp.csr_array, np.ndarray | None],
-    ) -> None:
-        self.content, self.portfolio, self.embeddings = content
-        network = _network()
-        counted = edges.assign(weight=np.maximum(np.round(edges["weight"].to_numpy(dtype=float)), 1).astype(np.int64))
-        graph = network.CollaborationGraph.from_edges(counted, nodes=list(ids))
-        self.adjacency = sp.csr_array(graph.adjacency, dtype=np.float64)
-        self.binary = sp.csr_array((self.adjacency > 0).astype(np.float64))
-        self.degree = np.asarray(self.binary.sum(axis=1)).ravel()
-        last = int(edges["year"].max()) if len(edges) else 0
-        recent = edges[edges["year"] > last - recent_years]
-        positions = ids.get_indexer(pd.concat([recent["org_1"], recent["org_2"]]))
-        self.recent_degree = np.bincount(positions, minlength=len(ids)).astype(np.float64)
-        codes, uniques = pd.factorize(pd.Series(countries, dtype=object))
-        onehot = sp.csr_array(
-            (np.ones(len(ids)), (np.arange(len(ids)), np.where(codes < 0, 0, codes))),
-            shape=(len(ids), max(len(uniques), 1)),
-        )
-        partner_countries = (self.binary @ onehot).toarray()
-        totals = partner_countries.sum(axis=1, keepdims=True)
-        self.partner_country_share = np.divide(
-            partner_countries, totals, out=np.zeros_like(partner_countries), where=totals > 0
-        )
-        self.country_codes = np.where(codes < 0, 0, codes)
-        kind_codes = pd.Index(KINDS).get_indexer(kinds)
-        kind_onehot = sp.csr_array((np.ones(len(ids)), (np.arange(len(ids)), kind_codes)), shape=(len(ids), len(KINDS)))
-        self.partner_kinds = (self.binary @ kind_onehot).toarray()
-        self.kind_codes = kind_codes
-
-
 # --------------------------------------------------------------------------- the estimator
 
 
 class PartnerRecommender:
     """Recommend collaboration partners from competences, networks, kinds and geography.
+
+    Two stages: each query's candidate pool (two-hop network neighbours, the most active
+    organisations of the allowed kinds, nearest neighbours by content; see
+    :func:`~clusterix.partners.candidates.candidate_pools`), then a learned combination of
+    pair features that ranks the pool. The combination is trained on the pools of past
+    queries, so it learns to separate the partners a query went on to work with from the
+    plausible candidates it did not choose, as at prediction time.
 
     Parameters
     ----------
@@ -284,31 +210,27 @@ class PartnerRecommender:
     label_years : int
         The inner split of ``fit``: features come from collaborations before the last
         ``label_years`` years, labels from the pairs first seen in those years.
-    negatives : int
-        Negatives sampled per training query.
-    hard_negatives : float in [0, 1]
-        Share of the negatives drawn among the query's two-hop neighbourhood (the rest
-        uniformly among the other organisations that are not partners yet).
+    network_pool, popular_pool, content_pool : int
+        Candidates drawn per query from the two-hop neighbourhood (best Adamic-Adar first),
+        from the most active organisations (recent partners) and from the content index.
     pairs : {"all", "complementary"}
         The pairs the combination is trained on: every new pair, or only enterprise -
         knowledge institution pairs (queries of other kinds are then left out of
-        training, and negatives are drawn among the complementary kinds). Choose
+        training, and their pools hold the complementary kinds only). Choose
         "complementary" to recommend across the industry - science divide.
     max_queries : int
         Training queries drawn (with ``seed``) from the organisations with new partners.
     recent_years : int
-        Years counted by the recent-popularity feature.
-    pagerank_damping : float
-        Damping of the personalised PageRank (probability of following an edge rather
-        than restarting); a low value keeps the walk local and the power iteration short.
+        Years counted by the recent features (recent partners, recent activities).
     regularisation : float
         Inverse regularisation strength ``C`` of the logistic regression.
     embedder : callable, optional
-        ``texts -> vectors`` (a list of str to an array of shape (n, d)), e.g. a
-        sentence-transformers model's ``encode``; its cosine becomes a second competence
-        feature.
+        ``texts -> vectors`` (a list of str to an array of shape (n, d)), e.g.
+        :class:`~clusterix.partners.embeddings.SentenceEmbedder`; its cosine becomes a
+        competence feature and its vectors feed the content pool (TF-IDF reduced by SVD
+        otherwise).
     seed : int
-        Seed of the negative sampling and the query subsample.
+        Seed of the query subsample, the SVD and the boosting model.
 
     Attributes
     ----------
@@ -322,6 +244,9 @@ class PartnerRecommender:
     split_year_ : int
         The inner split year ``t``.
     n_training_pairs_ : int
+        Training rows (pool members of the training queries).
+    pool_recall_ : float
+        Share of the training queries' new partners that their pools held.
     """
 
     def __init__(
@@ -329,24 +254,24 @@ class PartnerRecommender:
         *,
         model: str = "logistic",
         label_years: int = 1,
-        negatives: int = 40,
-        hard_negatives: float = 0.0,
+        network_pool: int = 300,
+        popular_pool: int = 100,
+        content_pool: int = 50,
         pairs: str = "all",
         max_queries: int = 3000,
         recent_years: int = 2,
-        pagerank_damping: float = 0.5,
         regularisation: float = 1.0,
         embedder: Callable[[list[str]], Any] | None = None,
         seed: int = 0,
     ) -> None:
         self.model = model
         self.label_years = label_years
-        self.negatives = negatives
-        self.hard_negatives = hard_negatives
+        self.network_pool = network_pool
+        self.popular_pool = popular_pool
+        self.content_pool = content_pool
         self.pairs = pairs
         self.max_queries = max_queries
         self.recent_years = recent_years
-        self.pagerank_damping = pagerank_damping
         self.regularisation = regularisation
         self.embedder = embedder
         self.seed = seed
@@ -354,9 +279,8 @@ class PartnerRecommender:
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Constructor parameters (scikit-learn convention)."""
         names = (
-            "model", "label_years", "negatives", "hard_negatives", "pairs", "max_queries", "recent_years",
-            "pagerank_damping",
-            "regularisation", "embedder", "seed",
+            "model", "label_years", "network_pool", "popular_pool", "content_pool", "pairs", "max_queries",
+            "recent_years", "regularisation", "embedder", "seed",
         )  # fmt: skip
         return {name: getattr(self, name) for name in names}
 
@@ -375,14 +299,13 @@ class PartnerRecommender:
         function = "PartnerRecommender"
         check_option(self.model, _MODELS, name="model", function=function)
         check_number(self.label_years, name="label_years", function=function, low=1, integer=True)
-        check_number(self.negatives, name="negatives", function=function, low=1, integer=True)
-        check_number(self.hard_negatives, name="hard_negatives", function=function, low=0, high=1)
+        for name in ("network_pool", "popular_pool", "content_pool"):
+            check_number(getattr(self, name), name=name, function=function, low=0, integer=True)
+        if self.network_pool + self.popular_pool + self.content_pool == 0:
+            raise parameter_error("network_pool", function, "pool sizes that add up to at least 1", 0)
         check_option(self.pairs, _PAIRS, name="pairs", function=function)
         check_number(self.max_queries, name="max_queries", function=function, low=1, integer=True)
         check_number(self.recent_years, name="recent_years", function=function, low=1, integer=True)
-        check_number(
-            self.pagerank_damping, name="pagerank_damping", function=function, low=0, high=0.99, low_inclusive=False
-        )
         check_number(self.regularisation, name="regularisation", function=function, low=0, low_inclusive=False)
         check_number(self.seed, name="seed", function=function, low=0, integer=True)
         if self.embedder is not None and not callable(self.embedder):
@@ -438,14 +361,12 @@ class PartnerRecommender:
 
         split_year = int(years[-self.label_years])
         self.split_year_ = split_year
-        history = edges[edges["year"] < split_year]
-        state = _GraphState(history, ids, self.kinds_, self.countries_, self.recent_years, self._content(split_year))
-        queries, candidates, labels = self._training_pairs(state, edges[edges["year"] >= split_year])
-        features = self._pair_features(state, queries, candidates)
-        self._fit_model(features, labels)
+        state = self._state(edges[edges["year"] < split_year], split_year)
+        features, labels, weights = self._training_rows(state, edges[edges["year"] >= split_year])
+        self._fit_model(features, labels, weights)
         self.n_training_pairs_ = len(labels)
-        self.graph_ = _GraphState(edges, ids, self.kinds_, self.countries_, self.recent_years, self._content(None))
-        del self._embedding_cache
+        self.graph_ = self._state(edges, None)
+        del self._embeddings
         return self
 
     def _parse_content(self, organisations: pd.DataFrame) -> None:
@@ -474,59 +395,88 @@ class PartnerRecommender:
             parsed.append([(year, code) for year, code in entries if code])
         self._texts = text.tolist()
         self._activities = parsed
-        self._embedding_cache: dict[tuple[str, ...], np.ndarray] = {}
+        self._embeddings = self._embed(self._texts)
 
-    def _content(self, until_year: int | None) -> tuple[sp.csr_array, sp.csr_array, np.ndarray | None]:
-        """TF-IDF matrix, 0/1 portfolio and embeddings from the activities dated before ``until_year``."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
+    def _embed(self, texts: list[str]) -> np.ndarray | None:
+        """Unit text embeddings (texts do not change with the cut-off year: embedded once)."""
         from sklearn.preprocessing import normalize
 
-        n = len(self._texts)
+        if self.embedder is None:
+            return None
+        vectors = np.asarray(self.embedder(texts), dtype=np.float64)
+        if vectors.ndim != 2 or vectors.shape[0] != len(texts):
+            raise parameter_error(
+                "embedder", "PartnerRecommender.fit", f"a callable returning an array of shape ({len(texts)}, d)",
+                f"shape {vectors.shape}",
+            )  # fmt: skip
+        return normalize(vectors)
+
+    def _documents(self, until_year: int | None, since_year: int | None = None) -> tuple[list[str], list[list[str]]]:
+        """Per organisation: text plus activity words, and the activity codes, dated in [since, until)."""
         activity_lists = [
-            [code for year, code in entries if year is None or until_year is None or year < until_year]
+            [
+                code
+                for year, code in entries
+                if year is None
+                or ((until_year is None or year < until_year) and (since_year is None or year >= since_year))
+            ]
             for entries in self._activities
         ]
         # an activity is one token, so that "SC1" and "SC1;SC2" share exactly one word
         words = [" ".join("act_" + "_".join(code.lower().split()) for code in codes) for codes in activity_lists]
         documents = [f"{a} {b}".strip() for a, b in zip(self._texts, words, strict=True)]
-        if any(documents):
-            vectorizer = TfidfVectorizer(sublinear_tf=True, token_pattern=r"(?u)\b\w[\w]+\b")
-            content = sp.csr_array(vectorizer.fit_transform(documents))
-        else:
-            content = sp.csr_array((n, 1))
+        return documents, activity_lists
+
+    def _state(self, edges: pd.DataFrame, until_year: int | None) -> GraphState:
+        """The graph and content state of the collaborations ``edges`` (all dated before ``until_year``)."""
+        from clusterix.partners.index import tfidf_vectors
+
+        n = len(self.ids_)
+        documents, activity_lists = self._documents(until_year)
+        last = int(edges["year"].max()) if len(edges) else 0
+        recent_documents, _ = self._documents(until_year, last - self.recent_years + 1)
         vocabulary = pd.Index(sorted({code for codes in activity_lists for code in codes}))
         rows = np.repeat(np.arange(n), [len(codes) for codes in activity_lists])
         cols = vocabulary.get_indexer([code for codes in activity_lists for code in codes])
         portfolio = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, max(len(vocabulary), 1)))
         portfolio.sum_duplicates()
         portfolio.data[:] = 1.0
-        embeddings = None
-        if self.embedder is not None:
-            key = tuple(documents)
-            if key not in self._embedding_cache:
-                vectors = np.asarray(self.embedder(documents), dtype=np.float64)
-                if vectors.ndim != 2 or vectors.shape[0] != n:
-                    raise parameter_error(
-                        "embedder", "PartnerRecommender.fit", f"a callable returning an array of shape ({n}, d)",
-                        f"shape {vectors.shape}",
-                    )  # fmt: skip
-                self._embedding_cache[key] = normalize(vectors)
-            embeddings = self._embedding_cache[key]
-        return content, portfolio, embeddings
+        if self._embeddings is not None:
+            vectors = self._embeddings.astype(np.float32)
+        elif self.content_pool:
+            vectors = tfidf_vectors(documents, dim=64, seed=self.seed)
+        else:
+            vectors = np.zeros((n, 0), dtype=np.float32)
+        return GraphState(
+            edges,
+            self.ids_,
+            self.kinds_,
+            self.countries_,
+            self.regions_,
+            content=_tfidf(documents),
+            recent_content=_tfidf(recent_documents),
+            portfolio=portfolio,
+            embeddings=self._embeddings,
+            vectors=vectors,
+            recent_years=self.recent_years,
+        )
 
-    def _training_pairs(self, state: _GraphState, future: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Positive new pairs (both directions) and sampled negatives for a subsample of queries."""
+    def _allowed(self, queries: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
+        """Per query, the organisations its pool may hold: ``base``, and the complementary kinds if asked."""
+        base = np.ones(len(self.ids_), dtype=bool) if base is None else base
+        if self.pairs != "complementary":
+            return base
+        return base[None, :] & kind_complementarity(self.kinds_[queries], self.kinds_).astype(bool)
+
+    def _training_rows(self, state: GraphState, future: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pool features, labels (new partner or not) and per-query weights of the training queries."""
         first = self.ids_.get_indexer(future["org_1"])
         second = self.ids_.get_indexer(future["org_2"])
         queries = np.concatenate([first, second])
         partners = np.concatenate([second, first])
-        existing = state.binary[queries, partners] > 0
-        pairs = pd.DataFrame({"query": queries[~existing], "candidate": partners[~existing]}).drop_duplicates()
-        if pairs.empty:
-            raise InvalidInputError(
-                "The 'collaborations' parameter of PartnerRecommender.fit has no new pair in the inner label "
-                f"years (from {self.split_year_}); the combination cannot be learned."
-            )
+        pairs = pd.DataFrame({"query": queries, "candidate": partners}).drop_duplicates()
+        existing = state.binary[pairs["query"].to_numpy(), pairs["candidate"].to_numpy()] > 0
+        pairs = pairs[~np.asarray(existing).ravel() & (state.degree[pairs["query"].to_numpy()] > 0)]
         if self.pairs == "complementary":
             query_kinds = self.kinds_[pairs["query"].to_numpy()]
             candidate_kinds = self.kinds_[pairs["candidate"].to_numpy()]
@@ -534,115 +484,53 @@ class PartnerRecommender:
                 np.isin(query_kinds, KNOWLEDGE_KINDS) & (candidate_kinds == "enterprise")
             )
             pairs = pairs[keep]
-            if pairs.empty:
-                raise InvalidInputError(
-                    "The 'collaborations' parameter of PartnerRecommender.fit has no new enterprise - knowledge "
-                    f"institution pair in the inner label years (from {self.split_year_}); use pairs='all'."
-                )
+        if pairs.empty:
+            which = "enterprise - knowledge institution pair" if self.pairs == "complementary" else "pair"
+            raise InvalidInputError(
+                f"The 'collaborations' parameter of PartnerRecommender.fit has no new {which} of an organisation "
+                f"with history in the inner label years (from {self.split_year_}); the combination cannot be learned."
+            )
         rng = np.random.default_rng(self.seed)
-        unique_queries = np.sort(pairs["query"].unique())
-        if len(unique_queries) > self.max_queries:
-            unique_queries = np.sort(rng.choice(unique_queries, size=self.max_queries, replace=False))
-        pairs = pairs[pairs["query"].isin(unique_queries)]
-        positives = pairs.groupby("query")["candidate"].apply(np.asarray).to_dict()
-        n = len(self.ids_)
-        binary = state.binary
-        query_list, candidate_list, label_list = [], [], []
-        for query in unique_queries:
-            positive = positives[query]
-            if self.pairs == "complementary":
-                allowed = kind_complementarity(self.kinds_[[query]], self.kinds_)[0].astype(bool)
-            else:
-                allowed = np.ones(n, dtype=bool)
-            allowed[positive] = False
-            allowed[query] = False
-            allowed[binary[[query]].indices] = False
-            wanted_near = int(round(self.negatives * self.hard_negatives))
-            chosen_near = np.empty(0, dtype=np.int64)
-            if wanted_near:
-                near = np.unique(binary[binary[[query]].indices].indices)
-                near = near[allowed[near]]
-                if len(near):
-                    chosen_near = rng.choice(near, size=min(wanted_near, len(near)), replace=False)
-                    allowed[chosen_near] = False
-            pool = np.flatnonzero(allowed)
-            wanted = min(self.negatives - len(chosen_near), len(pool))
-            uniform = rng.choice(pool, size=wanted, replace=False) if wanted else np.empty(0, dtype=np.int64)
-            negative = np.concatenate([chosen_near, uniform]).astype(np.int64)
-            query_list.append(np.full(len(positive) + len(negative), query))
-            candidate_list.append(np.concatenate([positive, negative]))
-            label_list.append(np.concatenate([np.ones(len(positive)), np.zeros(len(negative))]))
-        return np.concatenate(query_list), np.concatenate(candidate_list), np.concatenate(label_list)
+        training = np.sort(pairs["query"].unique())
+        if len(training) > self.max_queries:
+            training = np.sort(rng.choice(training, size=self.max_queries, replace=False))
+        positives = pairs[pairs["query"].isin(training)].groupby("query")["candidate"].apply(np.asarray).to_dict()
+        sizes = self._pool_sizes()
+        features, labels, weights, found, wanted = [], [], [], 0, 0
+        for start in range(0, len(training), _BATCH):
+            batch = training[start : start + _BATCH]
+            pools = candidate_pools(state, batch, self._allowed(batch), sizes)
+            matrices, names = pair_features(state, batch, pools)
+            for query, pool, matrix in zip(batch, pools, matrices, strict=True):
+                label = np.isin(pool, positives[query]).astype(np.float64)
+                found, wanted = found + int(label.sum()), wanted + len(positives[query])
+                hits = max(label.sum(), 1.0)
+                misses = max(len(label) - label.sum(), 1.0)
+                features.append(matrix)
+                labels.append(label)
+                weights.append(np.where(label > 0, 1.0 / hits, 1.0 / misses))
+        self._set_feature_names(names)
+        self.pool_recall_ = found / max(wanted, 1)
+        labels = np.concatenate(labels)
+        if labels.sum() == 0 or labels.sum() == len(labels):
+            raise InvalidInputError(
+                "The candidate pools of PartnerRecommender.fit hold no new partner of any training query (or only "
+                "new partners); raise the pool sizes or give more collaborations."
+            )
+        return np.vstack(features), labels, np.concatenate(weights)
 
-    # ----------------------------------------------------------------------- features
+    def _pool_sizes(self) -> PoolSizes:
+        return PoolSizes(network=self.network_pool, popular=self.popular_pool, content=self.content_pool)
 
-    def _feature_blocks(self, state: _GraphState, queries: np.ndarray) -> list[tuple[str, str, np.ndarray]]:
-        """(component, feature, matrix of shape (len(queries), n_organisations)) for every feature."""
-        network = _network()
-        n = len(self.ids_)
-        blocks: list[tuple[str, str, np.ndarray]] = []
-        content, portfolio, embeddings = state.content, state.portfolio, state.embeddings
-        blocks.append(("competence", "tfidf_cosine", (content[queries] @ content.T).toarray()))
-        if embeddings is not None:
-            blocks.append(("competence", "embedding_cosine", embeddings[queries] @ embeddings.T))
-        blocks.append(("complementarity", "portfolio", portfolio_complementarity(portfolio[queries], portfolio)))
-        adjacency = state.adjacency
-        adamic = np.asarray(network.adamic_adar(adjacency, queries), dtype=np.float64)
-        allocation = np.asarray(network.resource_allocation(adjacency, queries), dtype=np.float64)
-        pagerank = np.asarray(
-            network.personalised_pagerank(adjacency, queries, alpha=self.pagerank_damping, tol=1e-6, max_iter=500),
-            dtype=np.float64,
-        )
-        blocks.append(("network", "adamic_adar", np.log1p(adamic)))
-        blocks.append(("network", "resource_allocation", np.log1p(allocation * 10.0)))
-        blocks.append(("network", "personalised_pagerank", np.log1p(pagerank * n)))
-        blocks.append(("kind_match", "kind_complementarity", kind_complementarity(self.kinds_[queries], self.kinds_)))
-        same_kind_partners = state.partner_kinds[:, state.kind_codes[queries]].T  # candidate's partners of q's kind
-        blocks.append(("kind_match", "log_partners_of_my_kind", np.log1p(same_kind_partners)))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            affinity = np.where(state.degree[None, :] > 0, same_kind_partners / state.degree[None, :], 0.0)
-        blocks.append(("kind_match", "share_partners_of_my_kind", affinity))
-        for kind in KINDS:
-            column = (self.kinds_ == kind).astype(np.float64)
-            blocks.append(("kind_match", f"candidate_{kind}", np.broadcast_to(column, (len(queries), n))))
-        countries = self.countries_
-        blocks.append(("geography", "same_country", (countries[queries][:, None] == countries[None, :]).astype(float)))
-        regions = self.regions_
-        same_region = (regions[queries][:, None] == regions[None, :]) & (regions[None, :] != "")
-        blocks.append(("geography", "same_region", same_region.astype(np.float64)))
-        share = state.partner_country_share[queries][:, state.country_codes]
-        blocks.append(("geography", "partner_country_share", share))
-        reverse = state.partner_country_share[:, state.country_codes[queries]].T  # candidate's partners in q's country
-        blocks.append(("geography", "candidate_partners_in_my_country", reverse))
-        blocks.append(("popularity", "log_degree", np.broadcast_to(np.log1p(state.degree), (len(queries), n))))
-        blocks.append(
-            ("popularity", "log_recent_degree", np.broadcast_to(np.log1p(state.recent_degree), (len(queries), n)))
-        )
-        return blocks
+    def _set_feature_names(self, names: list[tuple[str, str]]) -> None:
+        self.feature_names_ = [name for _, name in names]
+        components: dict[str, list[str]] = {}
+        for component, name in names:
+            components.setdefault(component, []).append(name)
+        self.feature_components_ = components
+        self._feature_component = [component for component, _ in names]
 
-    def _pair_features(self, state: _GraphState, queries: np.ndarray, candidates: np.ndarray) -> np.ndarray:
-        """Feature matrix (n_pairs, n_features) for (query, candidate) position pairs."""
-        order = np.argsort(queries, kind="stable")
-        unique, starts = np.unique(queries[order], return_index=True)
-        rows_of = np.searchsorted(unique, queries)
-        result = None
-        for start in range(0, len(unique), _BATCH):
-            batch = unique[start : start + _BATCH]
-            blocks = self._feature_blocks(state, batch)
-            if result is None:
-                result = np.empty((len(queries), len(blocks)), dtype=np.float64)
-                self.feature_names_ = [name for _, name, _ in blocks]
-                components: dict[str, list[str]] = {}
-                for component, name, _ in blocks:
-                    components.setdefault(component, []).append(name)
-                self.feature_components_ = components
-            mask = (rows_of >= start) & (rows_of < start + len(batch))
-            local_rows = rows_of[mask] - start
-            for column, (_, _, values) in enumerate(blocks):
-                result[mask, column] = values[local_rows, candidates[mask]]
-        return result
-
-    def _fit_model(self, features: np.ndarray, labels: np.ndarray) -> None:
+    def _fit_model(self, features: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> None:
         from sklearn.linear_model import LogisticRegression
 
         mean = features.mean(axis=0)
@@ -650,15 +538,18 @@ class PartnerRecommender:
         scale[scale == 0] = 1.0
         self.feature_mean_, self.feature_scale_ = mean, scale
         standard = (features - mean) / scale
+        weights = weights * len(weights) / weights.sum()
         linear = LogisticRegression(C=self.regularisation, max_iter=2000)
-        linear.fit(standard, labels)
+        linear.fit(standard, labels, sample_weight=weights)
         self.coefficients_ = pd.Series(linear.coef_.ravel(), index=self.feature_names_)
         self.intercept_ = float(linear.intercept_[0])
         if self.model == "boosting":
             from sklearn.ensemble import HistGradientBoostingClassifier
 
-            self.booster_ = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, random_state=self.seed)
-            self.booster_.fit(features, labels)
+            self.booster_ = HistGradientBoostingClassifier(
+                max_iter=300, learning_rate=0.05, min_samples_leaf=50, l2_regularization=1.0, random_state=self.seed
+            )
+            self.booster_.fit(features, labels, sample_weight=weights)
         else:
             self.booster_ = None
 
@@ -668,22 +559,24 @@ class PartnerRecommender:
         if not hasattr(self, "graph_"):
             raise InvalidInputError(f"This PartnerRecommender is not fitted yet; call fit before {function}.")
 
-    def _component_scores(self, queries: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Score (n_queries, n_orgs) and per-component contributions for a batch of query positions."""
-        blocks = self._feature_blocks(self.graph_, queries)
+    def _score_pools(
+        self, queries: np.ndarray, pools: list[np.ndarray]
+    ) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """Score and per-component contributions of every pool member."""
+        matrices, _ = pair_features(self.graph_, queries, pools)
         coefficients = self.coefficients_.to_numpy()
-        components = {name: np.zeros((len(queries), len(self.ids_))) for name in COMPONENTS}
-        for column, (component, _, values) in enumerate(blocks):
-            if coefficients[column] != 0:
-                components[component] += (
-                    coefficients[column] * (values - self.feature_mean_[column]) / (self.feature_scale_[column])
-                )
-        if self.booster_ is not None:
-            stacked = np.stack([values.ravel() for _, _, values in blocks], axis=1)
-            score = self.booster_.decision_function(stacked).reshape(len(queries), len(self.ids_))
-        else:
-            score = sum(components.values())
-        return np.asarray(score, dtype=np.float64), components
+        results = []
+        for matrix in matrices:
+            terms = coefficients * (matrix - self.feature_mean_) / self.feature_scale_
+            components = {name: np.zeros(len(matrix)) for name in COMPONENTS}
+            for column, component in enumerate(self._feature_component):
+                components[component] += terms[:, column]
+            if self.booster_ is not None and len(matrix):
+                score = self.booster_.decision_function(matrix)
+            else:
+                score = terms.sum(axis=1)
+            results.append((np.asarray(score, dtype=np.float64), components))
+        return results
 
     def scores(self, org_ids: Any, candidate_ids: Any = None) -> np.ndarray:
         """Scores of candidates for each organisation (higher is a better partner).
@@ -697,8 +590,10 @@ class PartnerRecommender:
         Returns
         -------
         ndarray of shape (len(org_ids), len(candidate_ids))
-            The linear predictor (log-odds without intercept). Existing partners and the
-            organisation itself are not excluded.
+            The model's score (log-odds without intercept) for the members of each
+            organisation's candidate pool (existing partners and the organisation itself
+            are not in it); every other candidate scores below all of them, ordered by
+            recent activity. Finite everywhere.
         """
         self._check_fitted("scores")
         queries = _check_ids(org_ids, self.ids_, "org_ids", "PartnerRecommender.scores")
@@ -707,10 +602,21 @@ class PartnerRecommender:
             if candidate_ids is None
             else _check_ids(candidate_ids, self.ids_, "candidate_ids", "PartnerRecommender.scores")
         )
+        where = np.full(len(self.ids_), -1)
+        where[columns] = np.arange(len(columns))
+        activity = np.log1p(self.graph_.recent_degree[columns])
+        fallback = activity / (activity.max() + 1.0)  # in [0, 1)
         result = np.empty((len(queries), len(columns)))
+        sizes = self._pool_sizes()
         for start in range(0, len(queries), _BATCH):
-            score, _ = self._component_scores(queries[start : start + _BATCH])
-            result[start : start + _BATCH] = score[:, columns]
+            batch = queries[start : start + _BATCH]
+            pools = candidate_pools(self.graph_, batch, self._allowed(batch), sizes)
+            for row, (pool, (score, _)) in enumerate(zip(pools, self._score_pools(batch, pools), strict=True)):
+                floor = (score.min() if len(score) else 0.0) - 2.0
+                values = floor + fallback
+                inside = where[pool] >= 0
+                values[where[pool][inside]] = score[inside]
+                result[start + row] = values
         return result
 
     def recommend(
@@ -742,8 +648,15 @@ class PartnerRecommender:
         DataFrame
             ``partner_id, score, competence, complementarity, network, kind_match,
             geography, popularity, kind, country`` (and ``name``, ``region`` when fitted
-            with them), best first. ``score`` equals the sum of the component columns for
+            with them), best first; fewer than ``k`` rows when the candidate pool is
+            smaller. ``score`` equals the sum of the component columns for
             ``model="logistic"``; ``kind`` and ``country`` describe the candidate.
+
+        Notes
+        -----
+        An organisation without collaborations and without text or activities (cold
+        start) gets the most active organisations of the allowed kinds, ranked by the
+        same model; its network and competence terms are then zero for every candidate.
         """
         if isinstance(org_id, list | tuple | np.ndarray | pd.Series | pd.Index):
             raise parameter_error("org_id", "PartnerRecommender.recommend", "a single organisation id", org_id)
@@ -780,39 +693,44 @@ class PartnerRecommender:
                 in_region |= pd.Series(self.regions_).str.startswith(region).to_numpy() & (self.regions_ != "")
                 in_region |= self.countries_ == region
             allowed &= in_region
-        binary = self.graph_.binary
+        sizes = self._pool_sizes()
+        if kinds is not None or regions is not None:  # a filtered pool: make sure k allowed candidates can enter
+            sizes = PoolSizes(sizes.network, max(sizes.popular, k), sizes.content)
         frames = []
         for start in range(0, len(queries), _BATCH):
             batch = queries[start : start + _BATCH]
-            score, components = self._component_scores(batch)
-            masked = np.where(allowed[None, :], score, -np.inf)
-            masked[np.arange(len(batch)), batch] = -np.inf
-            if exclude_existing:
-                existing = binary[batch].tocoo()
-                masked[existing.row, existing.col] = -np.inf
-            top = min(k, masked.shape[1])
-            best = np.argpartition(-masked, top - 1, axis=1)[:, :top]
-            order = np.argsort(-np.take_along_axis(masked, best, axis=1), axis=1, kind="stable")
-            best = np.take_along_axis(best, order, axis=1)
-            rows = np.repeat(np.arange(len(batch)), top)
-            cols = best.ravel()
-            keep = np.isfinite(masked[rows, cols])
-            rows, cols = rows[keep], cols[keep]
-            table = {
-                "org_id": self.ids_[batch][rows],
-                "rank": np.concatenate([np.arange(1, c + 1) for c in np.bincount(rows, minlength=len(batch))]),
-                "partner_id": self.ids_[cols],
-                "score": score[rows, cols],
-            }
-            table.update({name: components[name][rows, cols] for name in COMPONENTS})
-            table["kind"] = self.kinds_[cols]
-            table["country"] = self.countries_[cols]
-            if self.names_ is not None:
-                table["name"] = self.names_[cols]
-            if np.any(self.regions_ != ""):
-                table["region"] = self.regions_[cols]
-            frames.append(pd.DataFrame(table))
+            pools = candidate_pools(self.graph_, batch, allowed, sizes, exclude_existing=exclude_existing)
+            for query, pool, (score, components) in zip(batch, pools, self._score_pools(batch, pools), strict=True):
+                order = np.lexsort((pool, -score))[:k]
+                chosen = pool[order]
+                table = {
+                    "org_id": np.full(len(chosen), self.ids_[query], dtype=object),
+                    "rank": np.arange(1, len(chosen) + 1),
+                    "partner_id": self.ids_[chosen],
+                    "score": score[order],
+                }
+                table.update({name: components[name][order] for name in COMPONENTS})
+                table["kind"] = self.kinds_[chosen]
+                table["country"] = self.countries_[chosen]
+                if self.names_ is not None:
+                    table["name"] = self.names_[chosen]
+                if np.any(self.regions_ != ""):
+                    table["region"] = self.regions_[chosen]
+                frames.append(pd.DataFrame(table))
         return pd.concat(frames, ignore_index=True)
+
+
+def _tfidf(documents: list[str]) -> sp.csr_array:
+    """Row-normalised TF-IDF of the documents (an empty (n, 1) matrix when all are empty)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if not any(documents):
+        return sp.csr_array((len(documents), 1))
+    vectorizer = TfidfVectorizer(sublinear_tf=True, token_pattern=r"(?u)\b\w[\w]+\b")
+    try:
+        return sp.csr_array(vectorizer.fit_transform(documents))
+    except ValueError:  # no word of two or more characters anywhere
+        return sp.csr_array((len(documents), 1))
 
 
 # --------------------------------------------------------------------------- CORDIS adapter
