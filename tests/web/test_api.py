@@ -272,8 +272,8 @@ def test_organisation_search_filters_and_pages(client) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    [{"kind": "company"}, {"country": "deu"}, {"limit": 5}, {"q": "x" * 101}, {"offset": "one"}],
-    ids=["bad-kind", "bad-country", "over-max-page-size", "long-query", "non-integer-offset"],
+    [{"kind": "company"}, {"country": "deu"}, {"limit": 5}, {"q": "x" * 101}, {"q": "a\x00b"}, {"offset": "one"}],
+    ids=["bad-kind", "bad-country", "over-max-page-size", "long-query", "control-character", "non-integer-offset"],
 )
 def test_organisation_search_errors(client, query) -> None:
     assert_envelope(client.get("/api/v1/organisations", params=query), 422)

@@ -20,7 +20,15 @@ from starlette.concurrency import run_in_threadpool
 from clusterix.web import services
 from clusterix.web.errors import api_error
 
-__all__ = ["ACTIVITY_PATTERN", "DATASET_PATTERN", "ORGANISATION_PATTERN", "REGION_PATTERN", "router", "run_limited"]
+__all__ = [
+    "ACTIVITY_PATTERN",
+    "DATASET_PATTERN",
+    "ORGANISATION_PATTERN",
+    "REGION_PATTERN",
+    "TEXT_PATTERN",
+    "router",
+    "run_limited",
+]
 
 #: A NUTS code (level 0-3), e.g. ``DE``, ``UKI3``, ``FR101``.
 REGION_PATTERN = r"^[A-Z]{2}[0-9A-Z]{0,3}$"
@@ -29,6 +37,8 @@ ORGANISATION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
 ACTIVITY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _.:&/\-]{0,79}$"
 PERIOD_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,19}$"
 MEASURE_PATTERN = r"^[A-Za-z0-9_.\- ]{0,60}$"
+#: Free text (a search): no control characters (PostgreSQL text cannot hold NUL).
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 _KINDS = r"^(enterprise|higher_education|research|public|other|cluster)$"
 _REGION_LIST = r"^[A-Z]{2}[0-9A-Z]{0,3}(,[A-Z]{2}[0-9A-Z]{0,3}){0,19}$"
 _KIND_LIST = r"^(enterprise|higher_education|research|public|other|cluster)(,(enterprise|higher_education|research|public|other|cluster)){0,5}$"  # noqa: E501
@@ -439,7 +449,7 @@ async def complementarity(
 @router.get("/organisations", response_model=Page[Organisation], summary="Search organisations")
 async def organisations(
     request: Request,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the name or id")] = None,
+    q: Annotated[str | None, Query(max_length=100, pattern=TEXT_PATTERN, description="Part of the name or id")] = None,
     kind: Annotated[str | None, Query(pattern=_KINDS)] = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     limit: Limit = None,

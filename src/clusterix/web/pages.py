@@ -24,6 +24,7 @@ from clusterix.web.api import (
     ORGANISATION_PATTERN,
     PERIOD_PATTERN,
     REGION_PATTERN,
+    TEXT_PATTERN,
     run_limited,
 )
 
@@ -210,7 +211,7 @@ async def compare_page(
 async def partners_page(
     request: Request,
     org: Annotated[str | None, Query(pattern=ORGANISATION_PATTERN)] = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=100, pattern=TEXT_PATTERN)] = None,
     kinds: Annotated[str | None, Query(max_length=100)] = None,
 ) -> HTMLResponse:
     values = await _partner_values(request, org, kinds) if org else {}
@@ -243,7 +244,9 @@ async def _partner_values(request: Request, org: str, kinds: str | None) -> dict
 
 
 @router.get("/partners/search", response_class=HTMLResponse)
-async def partners_search(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> HTMLResponse:
+async def partners_search(
+    request: Request, q: Annotated[str, Query(max_length=100, pattern=TEXT_PATTERN)] = ""
+) -> HTMLResponse:
     """Organisation search results (swapped in by HTMX as the user types)."""
     search = await _search(request, q) if q.strip() else None
     return _render(request, "_org_search.html", search=search, q=q)
