@@ -119,6 +119,30 @@ def test_datasets_list_measures_and_periods(client) -> None:
     assert items["tiny-organisations"]["periods"] == []
 
 
+def test_a_new_or_replaced_dataset_is_seen_at_once(tmp_path) -> None:
+    from clusterix.storage import Store
+
+    from .conftest import build_tiny
+
+    with Store.open(tmp_path / "store.duckdb") as store:
+        geo = build_tiny(store, tmp_path)
+        with TestClient(create_app(web_settings(geo), store=store)) as client:
+            assert client.get("/api/v1/datasets/tiny/activities").status_code == 200  # fills the caches
+            rows = _tiny_frame("2018").assign(time="2020", measure="firms")  # connected: ECI is defined
+            path = tmp_path / "firms.csv"
+            rows.to_csv(path, index=False)
+            store.import_observations([rows], source="test", path=path, name="firms", region_version=2021)
+            names = [item["name"] for item in client.get("/api/v1/datasets").json()["items"]]
+            assert names == ["tiny", "tiny-organisations", "firms"]
+            totals = client.get("/api/v1/indicators", params={"dataset": "firms", "indicator": "total"}).json()
+            assert {item["region"]: item["value"] for item in totals["items"]}["XA11"] == 190.0
+            rows.loc[rows.index[0], "value"] += 10.0  # XA11, activity A
+            rows.to_csv(path, index=False)
+            store.import_observations([rows], source="test", path=path, name="firms", region_version=2021, replace=True)
+            totals = client.get("/api/v1/indicators", params={"dataset": "firms", "indicator": "total"}).json()
+            assert {item["region"]: item["value"] for item in totals["items"]}["XA11"] == 200.0
+
+
 # --------------------------------------------------------------------------- indicators
 
 

@@ -351,7 +351,7 @@ async def region(
 
 @router.get("/datasets", response_model=Datasets, summary="Loaded datasets with measures and periods")
 async def datasets(request: Request) -> dict[str, Any]:
-    return {"items": await run_limited(request, services.list_datasets, _store(request))}
+    return {"items": await run_limited(request, services.list_datasets, _store(request), _caches(request))}
 
 
 @router.get("/datasets/{name}/activities", response_model=Activities, summary="A dataset's activity codes and titles")

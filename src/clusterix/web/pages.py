@@ -77,7 +77,7 @@ def _profile_charts(profile: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _observation_datasets(request: Request) -> list[dict[str, Any]]:
-    items = await run_limited(request, services.list_datasets, request.app.state.store)
+    items = await run_limited(request, services.list_datasets, request.app.state.store, request.app.state.caches)
     return [item for item in items if item["kind"] == "observations"]
 
 

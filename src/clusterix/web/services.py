@@ -202,16 +202,29 @@ def region_detail(store: Store, caches: Caches, code: str, *, version: int | Non
 # --------------------------------------------------------------------------- datasets
 
 
-def list_datasets(store: Store) -> list[dict[str, Any]]:
-    """What is loaded, with the measures and periods of each observation dataset."""
+def list_datasets(store: Store, caches: Caches | None = None) -> list[dict[str, Any]]:
+    """What is loaded, with the measures and periods of each observation dataset.
+
+    With ``caches``, the measures and periods (a scan of the observations) are computed once
+    per state of the datasets table (names, import times, row counts).
+    """
     datasets = store.datasets()
-    periods = store.database.query(
-        "SELECT d.name AS dataset, o.measure AS measure, o.time AS time, count(*) AS n "
-        "FROM observations o JOIN datasets d ON d.id = o.dataset_id GROUP BY d.name, o.measure, o.time"
-    )
+    records = _records(datasets)
+
+    def periods() -> pd.DataFrame:
+        return store.database.query(
+            "SELECT d.name AS dataset, o.measure AS measure, o.time AS time, count(*) AS n "
+            "FROM observations o JOIN datasets d ON d.id = o.dataset_id GROUP BY d.name, o.measure, o.time"
+        )
+
+    if caches is None:
+        table = periods()
+    else:
+        key = ("periods", tuple((r["name"], r["imported_at"], r["row_count"]) for r in records))
+        table = caches.get(key, periods)
     items = []
-    for record in _records(datasets):
-        own = periods[periods["dataset"] == record["name"]]
+    for record in records:
+        own = table[table["dataset"] == record["name"]]
         record["measures"] = sorted(str(m) for m in own["measure"].unique())
         record["periods"] = sorted(str(t) for t in own["time"].unique())
         items.append(record)
@@ -225,8 +238,8 @@ def default_dataset(store: Store) -> str | None:
     return None if frame.empty else str(frame["name"].iloc[0])
 
 
-def _dataset_record(store: Store, dataset: str | None) -> dict[str, Any]:
-    items = [item for item in list_datasets(store) if item["kind"] == "observations"]
+def _dataset_record(store: Store, caches: Caches, dataset: str | None) -> dict[str, Any]:
+    items = [item for item in list_datasets(store, caches) if item["kind"] == "observations"]
     if not items:
         raise UnknownCodeError("The store holds no observation dataset; import one first (clusterix ingest).")
     if dataset is None:
@@ -319,7 +332,7 @@ def _activity_names(store: Store, dataset: str) -> dict[str, str]:
 
 
 def _analysis(store: Store, caches: Caches, dataset: str | None, measure: str | None) -> _Analysis:
-    record = _dataset_record(store, dataset)
+    record = _dataset_record(store, caches, dataset)
     chosen = _measure(record, measure)
     key = ("analysis", record["name"], chosen, str(record.get("imported_at")))
     return caches.get(key, lambda: _Analysis(store, record, chosen))
