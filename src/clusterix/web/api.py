@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from clusterix.web import services
-from clusterix.web.errors import api_error
+from clusterix.web.errors import ERROR_RESPONSES, api_error
 
 __all__ = [
     "ACTIVITY_PATTERN",
@@ -43,7 +43,7 @@ _KINDS = r"^(enterprise|higher_education|research|public|other|cluster)$"
 _REGION_LIST = r"^[A-Z]{2}[0-9A-Z]{0,3}(,[A-Z]{2}[0-9A-Z]{0,3}){0,19}$"
 _KIND_LIST = r"^(enterprise|higher_education|research|public|other|cluster)(,(enterprise|higher_education|research|public|other|cluster)){0,5}$"  # noqa: E501
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERROR_RESPONSES)
 
 T = TypeVar("T")
 
@@ -474,7 +474,6 @@ async def organisation(request: Request, organisation_id: OrganisationId) -> dic
     "/organisations/{organisation_id}/partners",
     response_model=Partners,
     summary="Recommended new partners with the reasons (component contributions)",
-    responses={503: {"description": "The recommender is still being fitted; retry after Retry-After seconds"}},
 )
 async def partners(
     request: Request,

@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,9 +32,49 @@ from clusterix.errors import (
     UnknownCodeError,
 )
 
-__all__ = ["ApiError", "GuardMiddleware", "api_error", "envelope", "install_error_handlers"]
+__all__ = [
+    "ERROR_RESPONSES",
+    "ApiError",
+    "ErrorEnvelope",
+    "GuardMiddleware",
+    "api_error",
+    "envelope",
+    "install_error_handlers",
+]
 
 _log = logging.getLogger("clusterix.web")
+
+
+class ErrorBody(BaseModel):
+    status: int
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorEnvelope(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorBody
+
+
+def _documented(description: str, **extra: Any) -> dict[str, Any]:
+    return {"model": ErrorEnvelope, "description": description, **extra}
+
+
+#: The error responses every API route may give, for the OpenAPI schema (``responses=`` of a
+#: router or route); 422 replaces FastAPI's own validation-error schema with the envelope.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: _documented("Unknown region, dataset, period, organisation or route"),
+    413: _documented("The request body is larger than max_request_bytes"),
+    422: _documented("A malformed parameter or input the library rejects"),
+    500: _documented("An unexpected error (logged; no details are sent)"),
+    503: _documented(
+        "A result is still being prepared, or a data source is unavailable",
+        headers={"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+    ),
+    504: _documented("The computation took longer than query_time_limit"),
+}
 
 
 class ApiError(HTTPException):
