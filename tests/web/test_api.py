@@ -453,8 +453,8 @@ def test_openapi_lists_every_api_route_with_a_response_model(client) -> None:
         responses = paths[path]["get"]["responses"]
         assert "$ref" in responses["200"]["content"]["application/json"]["schema"], path
         for status in ("404", "413", "422", "500", "503", "504"):  # documented as the envelope, not FastAPI's own
-            schema = responses[status]["content"]["application/json"]["schema"]
-            assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}, (path, status)
+            body = responses[status]["content"]["application/json"]["schema"]
+            assert body == {"$ref": "#/components/schemas/ErrorEnvelope"}, (path, status)
     app_routes = {route.path for route in client.app.routes if getattr(route, "include_in_schema", False)}
     assert {p for p in app_routes if p.startswith("/api/v1")} <= set(paths)
     assert not any(not p.startswith("/api/") for p in paths)  # pages stay out of the API schema
