@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -365,39 +365,31 @@ async def dataset_activities(
     )
 
 
+IndicatorName = Annotated[str, Query(pattern="^(" + "|".join(services.INDICATORS) + ")$")]
+ActivityCode = Annotated[str | None, Query(pattern=ACTIVITY_PATTERN, description="Activity for indicator=lq")]
+
+
 def _indicator_query(
     dataset: DatasetName = None,
     measure: MeasureName = None,
     year: Year = None,
-    indicator: Annotated[str, Query(pattern="^(" + "|".join(services.INDICATORS) + ")$")] = "eci",
-    activity: Annotated[str | None, Query(pattern=ACTIVITY_PATTERN, description="Activity for indicator=lq")] = None,
+    indicator: IndicatorName = "eci",
+    activity: ActivityCode = None,
 ) -> dict[str, Any]:
+    """The query parameters shared by the indicator routes (a dependency)."""
     return {"dataset": dataset, "measure": measure, "year": year, "indicator": indicator, "activity": activity}
 
 
+IndicatorQuery = Annotated[dict[str, Any], Depends(_indicator_query)]
+
+
 @router.get("/indicators", response_model=Indicators, summary="One indicator for every region of a dataset")
-async def indicators(
-    request: Request,
-    dataset: DatasetName = None,
-    measure: MeasureName = None,
-    year: Year = None,
-    indicator: Annotated[str, Query(pattern="^(" + "|".join(services.INDICATORS) + ")$")] = "eci",
-    activity: Annotated[str | None, Query(pattern=ACTIVITY_PATTERN, description="Activity for indicator=lq")] = None,
-) -> dict[str, Any]:
-    query = _indicator_query(dataset, measure, year, indicator, activity)
+async def indicators(request: Request, query: IndicatorQuery) -> dict[str, Any]:
     return await run_limited(request, services.indicator_values, _store(request), _caches(request), **query)
 
 
 @router.get("/indicators/geojson", response_model=FeatureCollection, summary="The indicator as GeoJSON for the map")
-async def indicators_geojson(
-    request: Request,
-    dataset: DatasetName = None,
-    measure: MeasureName = None,
-    year: Year = None,
-    indicator: Annotated[str, Query(pattern="^(" + "|".join(services.INDICATORS) + ")$")] = "eci",
-    activity: Annotated[str | None, Query(pattern=ACTIVITY_PATTERN)] = None,
-) -> dict[str, Any]:
-    query = _indicator_query(dataset, measure, year, indicator, activity)
+async def indicators_geojson(request: Request, query: IndicatorQuery) -> dict[str, Any]:
     return await run_limited(request, services.indicator_geojson, _store(request), _caches(request), **query)
 
 
