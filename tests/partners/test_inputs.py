@@ -154,6 +154,10 @@ def test_fit_cached_hit_miss_and_refresh(tmp_path):
         path.write_bytes(b"not a pickle")
     _, hit = fit_cached(organisations, edges, model=PartnerRecommender(network_pool=20), folder=tmp_path)
     assert not hit
+    # a fourth model pushes out the least recently used one
+    oldest = min(tmp_path.glob("recommender-*.pickle"), key=lambda path: path.stat().st_mtime)
+    _, hit = fit_cached(organisations, edges, model=PartnerRecommender(network_pool=10), folder=tmp_path)
+    assert not hit and len(list(tmp_path.glob("recommender-*.pickle"))) == 3 and not oldest.exists()
 
 
 def test_compare_methods_rejects_a_non_split():

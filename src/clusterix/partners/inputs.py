@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import pickle
 from collections import Counter
 from pathlib import Path
@@ -35,6 +36,7 @@ __all__ = [
 
 _ORGANISATION_COLUMNS = ("id", "kind", "country")
 _PARTICIPATION_COLUMNS = ("project_id", "organisation_id", "start_date")
+_KEEP = 3  # fitted models kept in the cache folder, most recently used first
 
 
 def _require(frame: Any, name: str, function: str, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -183,7 +185,7 @@ def _frame_digest(frame: pd.DataFrame) -> bytes:
 
 
 def inputs_key(organisations: pd.DataFrame, collaborations: pd.DataFrame, model: Any) -> str:
-    """A hash of the fit inputs, the model's parameters and the recommender's code version."""
+    """A hash of the fit inputs, the model's parameters and the code of :mod:`clusterix.partners`."""
     import clusterix
     from clusterix.partners import recommender
 
@@ -192,7 +194,8 @@ def inputs_key(organisations: pd.DataFrame, collaborations: pd.DataFrame, model:
     digest.update(_frame_digest(collaborations))
     digest.update(repr(sorted(model.get_params().items())).encode())
     digest.update(clusterix.__version__.encode())
-    digest.update(Path(recommender.__file__).read_bytes())  # a changed recommender never loads an old pickle
+    for source in sorted(Path(recommender.__file__).parent.glob("*.py")):  # changed code never loads an old pickle
+        digest.update(source.read_bytes())
     return digest.hexdigest()[:24]
 
 
@@ -228,8 +231,9 @@ def fit_cached(
     Notes
     -----
     A cached file is a pickle: only load caches you wrote yourself. The key covers the
-    inputs, the parameters, the clusterix version and the recommender's source, so a
-    changed input or code never returns a stale model; an unreadable file is refitted.
+    inputs, the parameters, the clusterix version and the partners package's source, so a
+    changed input or code never returns a stale model; an unreadable file is refitted. The
+    three most recently used models are kept; older files are deleted.
     """
     from clusterix.config import cache_dir
     from clusterix.partners.recommender import PartnerRecommender
@@ -240,7 +244,9 @@ def fit_cached(
     if path.is_file() and not refresh:
         try:
             with path.open("rb") as handle:
-                return pickle.load(handle), True
+                fitted = pickle.load(handle)
+            os.utime(path)  # recently used: kept by the pruning below
+            return fitted, True
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ModuleNotFoundError):
             pass  # written by another version or cut short: fit again below
     fitted = model.fit(organisations, collaborations)
@@ -249,6 +255,9 @@ def fit_cached(
     with partial.open("wb") as handle:
         pickle.dump(fitted, handle, protocol=pickle.HIGHEST_PROTOCOL)
     partial.replace(path)  # appears only once complete
+    cached = sorted(folder.glob("recommender-*.pickle"), key=lambda item: item.stat().st_mtime, reverse=True)
+    for stale in cached[_KEEP:]:  # models of old inputs or code are 100-200 MB each on CORDIS
+        stale.unlink(missing_ok=True)
     return fitted, False
 
 
