@@ -393,7 +393,8 @@ def indicator_values(
         "year": analysis.periods[index],
         "years": analysis.periods,
         "indicator": indicator,
-        "label": INDICATORS[indicator] + (f" {activity}" if activity else ""),
+        "label": INDICATORS[indicator]
+        + (f" {activity} {analysis.activity_names.get(activity, '')}".rstrip() if activity else ""),
         "activity": activity,
         "region_version": analysis.region_version,
         "min": min(finite) if finite else None,
