@@ -72,7 +72,7 @@ def toy() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def fitted(toy) -> PartnerRecommender:
-    return PartnerRecommender(seed=0).fit(*toy)
+    return PartnerRecommender(pairs="all", seed=0).fit(*toy)
 
 
 # --------------------------------------------------------------------------- pure signals
@@ -135,6 +135,19 @@ def test_kind_and_region_filters(fitted, toy) -> None:
     both = fitted.recommend("C", k=50, kinds="higher_education", regions=["DE", "IT"])
     assert set(both["kind"]) == {"higher_education"} and set(both["country"]) <= {"DE", "IT"}
     assert both["partner_id"].iloc[0] == "U"
+
+
+def test_complementary_default_crosses_the_industry_science_divide(toy) -> None:
+    model = PartnerRecommender(seed=0).fit(*toy)
+    assert model.pairs == "complementary"
+    enterprise = model.recommend("C", k=20)
+    assert set(enterprise["kind"]) <= {"higher_education", "research"} and "U" in set(enterprise["partner_id"])
+    university = model.recommend("U", k=10)
+    assert set(university["kind"]) == {"enterprise"}
+    public = next(org for org, kind in zip(model.ids_, model.kinds_, strict=True) if kind == "public")
+    assert "public" in set(model.recommend(public, k=40)["kind"])  # no complement: everyone is offered
+    explicit = model.recommend("C", k=5, kinds=["enterprise"])
+    assert len(explicit) and set(explicit["kind"]) == {"enterprise"}  # an explicit filter wins
 
 
 def test_recommend_many_matches_recommend(fitted) -> None:

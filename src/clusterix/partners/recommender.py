@@ -213,11 +213,13 @@ class PartnerRecommender:
     network_pool, popular_pool, content_pool : int
         Candidates drawn per query from the two-hop neighbourhood (best Adamic-Adar first),
         from the most active organisations (recent partners) and from the content index.
-    pairs : {"all", "complementary"}
-        The pairs the combination is trained on: every new pair, or only enterprise -
-        knowledge institution pairs (queries of other kinds are then left out of
-        training, and their pools hold the complementary kinds only). Choose
-        "complementary" to recommend across the industry - science divide.
+    pairs : {"complementary", "all"}
+        ``"complementary"`` (the default, the aim of a cluster partnership): the
+        combination is trained on new enterprise - knowledge institution pairs, and an
+        enterprise is offered knowledge institutions and the reverse (organisations of
+        other kinds are offered everyone; an explicit ``kinds`` filter in
+        :meth:`recommend` overrides this). ``"all"``: trained on every new pair, and
+        everyone is offered everyone.
     max_queries : int
         Training queries drawn (with ``seed``) from the organisations with new partners.
     recent_years : int
@@ -257,7 +259,7 @@ class PartnerRecommender:
         network_pool: int = 300,
         popular_pool: int = 100,
         content_pool: int = 50,
-        pairs: str = "all",
+        pairs: str = "complementary",
         max_queries: int = 3000,
         recent_years: int = 2,
         regularisation: float = 1.0,
@@ -462,11 +464,18 @@ class PartnerRecommender:
         )
 
     def _allowed(self, queries: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
-        """Per query, the organisations its pool may hold: ``base``, and the complementary kinds if asked."""
+        """Per query, the organisations its pool may hold.
+
+        ``base`` (default: everyone); with ``pairs="complementary"`` also only the
+        complementary kinds for enterprises and knowledge institutions (other kinds keep
+        ``base``).
+        """
         base = np.ones(len(self.ids_), dtype=bool) if base is None else base
         if self.pairs != "complementary":
             return base
-        return base[None, :] & kind_complementarity(self.kinds_[queries], self.kinds_).astype(bool)
+        complement = kind_complementarity(self.kinds_[queries], self.kinds_).astype(bool)
+        has_complement = complement.any(axis=1)
+        return base[None, :] & (complement | ~has_complement[:, None])
 
     def _training_rows(self, state: GraphState, future: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Pool features, labels (new partner or not) and per-query weights of the training queries."""
@@ -699,7 +708,9 @@ class PartnerRecommender:
         frames = []
         for start in range(0, len(queries), _BATCH):
             batch = queries[start : start + _BATCH]
-            pools = candidate_pools(self.graph_, batch, allowed, sizes, exclude_existing=exclude_existing)
+            # an explicit kinds filter overrides the complementary default
+            allowed_batch = allowed if kinds is not None else self._allowed(batch, allowed)
+            pools = candidate_pools(self.graph_, batch, allowed_batch, sizes, exclude_existing=exclude_existing)
             for query, pool, (score, components) in zip(batch, pools, self._score_pools(batch, pools), strict=True):
                 order = np.lexsort((pool, -score))[:k]
                 chosen = pool[order]
