@@ -540,6 +540,10 @@ def test_demo_map_and_profile(demo_client) -> None:
     activities = demo_client.get("/api/v1/datasets/uk-bres-employment/activities").json()["items"]
     assert len(activities) == 525
     assert {"code": "0610", "name": "Extraction of crude petroleum"} in activities
+    pairs = demo_client.get("/api/v1/complementarity", params={"regions": "UKI3,UKM5"}).json()["pairs"]
+    best = pairs[0]["opportunities"][0]  # UKI3 x UKM5: research and experimental development (7220) first
+    assert (best["field"], best["industry"]) == ("7220", "7220")
+    assert best["industry_name"].startswith("Research and experimental development")
 
 
 @pytest.mark.shared

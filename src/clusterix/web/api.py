@@ -175,6 +175,8 @@ class Peers(BaseModel):
 class Opportunity(BaseModel):
     field: str
     industry: str
+    field_name: str | None = Field(description="Title of the research field, when a classification gives it")
+    industry_name: str | None = Field(description="Title of the industry, when a classification gives it")
     score: float
     research_rca_a: float
     industry_rca_b: float

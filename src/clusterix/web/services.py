@@ -542,6 +542,8 @@ def complementarity_between(
             if a == b:
                 continue
             rows = opportunities(research_rca, industry_rca, None, a, b, top=top)
+            rows["field_name"] = [research_analysis.activity_names.get(str(code)) for code in rows["field"]]
+            rows["industry_name"] = [industry_analysis.activity_names.get(str(code)) for code in rows["industry"]]
             pairs.append({"research_region": a, "industry_region": b, "score": _plain(matrix.loc[a, b]),
                           "opportunities": _records(rows)})  # fmt: skip
     names = research_analysis.region_names | industry_analysis.region_names
