@@ -228,6 +228,25 @@ def test_boosting_variant(toy) -> None:
     assert len(result) == 3 and result["score"].is_monotonic_decreasing
 
 
+def test_cold_start_and_self_loops(toy) -> None:
+    """A newcomer with no history and no text gets the most active complementary partners; self-pairs are ignored."""
+    organisations, collaborations = toy
+    newcomer = pd.DataFrame([{"id": "NEW", "kind": "enterprise", "country": "IT", "region": "", "activities": ""}])
+    loops = pd.DataFrame({"org_1": ["C", "g0_1"], "org_2": ["C", "g0_1"], "year": [2016, 2017]})
+    model = PartnerRecommender(seed=0).fit(
+        pd.concat([organisations, newcomer], ignore_index=True), pd.concat([collaborations, loops], ignore_index=True)
+    )
+    result = model.recommend("NEW", k=5)
+    assert len(result) == 5 and set(result["kind"]) <= {"higher_education", "research"}
+    assert (result[["network", "competence"]].nunique() == 1).all()  # no signal of its own: constant terms
+    activity = pd.Series(model.graph_.recent_degree, index=model.ids_)
+    knowledge = model.ids_[np.isin(model.kinds_, ["higher_education", "research"])]
+    assert set(result["partner_id"]) <= set(activity[knowledge].nlargest(model.popular_pool).index)
+    assert model.graph_.binary[model.ids_.get_loc("C"), model.ids_.get_loc("C")] == 0  # the self-pair left no edge
+    reference = PartnerRecommender(seed=0).fit(pd.concat([organisations, newcomer], ignore_index=True), collaborations)
+    pd.testing.assert_series_equal(model.coefficients_, reference.coefficients_)
+
+
 # --------------------------------------------------------------------------- bad input
 
 
