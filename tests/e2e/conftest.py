@@ -12,6 +12,11 @@ Two sites are served, one per backend:
 - ``demo-postgresql``: the same demo data loaded into the PostgreSQL server named by
   ``CLUSTERIX_TEST_POSTGRES_URL`` (skipped when unset; ``.ci/run`` sets it).
 
+The partner recommender is fitted once, on the first site (about 80 s on two cores), and
+handed to the second: both stores hold the same organisations, and fitting from a
+PostgreSQL store is covered by the API tests (``tests/web/test_api.py``). Run
+``-k postgresql`` alone and the PostgreSQL site fits its own.
+
 Set ``CLUSTERIX_SCREENSHOTS=docs/img`` to save a 1280x800 screenshot of each page there.
 """
 
@@ -46,6 +51,7 @@ MEMBER_EMAIL = "member@example.org"
 MEMBER_PASSWORD = "correct horse battery"
 #: The member's organisation: a CORDIS PIC (an Austrian university, 205 H2020 participations).
 MEMBER_ORGANISATION = "999979888"
+_FITTED: list = []  # the partner recommender's state once a site has fitted it
 _PG_SCHEMA = "clusterix_e2e_tests"  # a schema of its own, so other suites' wipes of 'public' do not interfere
 
 
@@ -143,13 +149,18 @@ def site(request, chromium_path, shared_data, tmp_path_factory) -> Iterator[Site
         report = load_demo(store, shared_data)
         create_user(store, MEMBER_EMAIL, MEMBER_PASSWORD, organisation_id=MEMBER_ORGANISATION, as_owner=True)
         app = create_app(web_settings(report.boundaries), store=store)
-        app.state.caches.partners.start(store)
+        if _FITTED:
+            app.state.caches.partners = _FITTED[0]
+        else:
+            app.state.caches.partners.start(store)
         server = _Server(app)
         server.start()
     except BaseException:
         store.close()
         raise
     yield Site(url=server.url, backend=backend, store=store, app=app)
+    if not _FITTED and app.state.caches.partners.status == "ready":
+        _FITTED.append(app.state.caches.partners)
     server.stop()
     store.close()
 

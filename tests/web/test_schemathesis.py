@@ -3,7 +3,8 @@
 Schemathesis reads ``/api/v1/openapi.json`` from the ASGI app (no network) and generates
 requests for every operation, valid and invalid ones. Each response must not be a server
 error (5xx) and must match the status codes and body schemas the schema declares. The app
-serves a demo store built from the real data (``../shared/data``; skipped without it), and
+serves a demo store built from the real data (``../shared/data``; skipped without it), on
+DuckDB and on PostgreSQL (``CLUSTERIX_TEST_POSTGRES_URL``; skipped when unset), and
 the requests carry an admin's bearer token, so the write operations (users, partnerships)
 are exercised past the sign-in check too.
 
@@ -31,7 +32,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from tests.web.conftest import web_settings  # noqa: E402
+from tests.web.conftest import POSTGRES_URL, web_settings  # noqa: E402
 
 pytestmark = pytest.mark.shared
 
@@ -57,6 +58,8 @@ JSON_BODY_ROUTES = (
 )
 PARTNERS_PATH = "/api/v1/organisations/{organisation_id}/partners"
 FIT_TIMEOUT = 300.0
+_PG_SCHEMA = "clusterix_schemathesis_tests"
+_FITTED: list = []  # the partner recommender's state once fitted on the first backend
 
 
 def _settings(mode) -> settings:
@@ -69,21 +72,45 @@ def _settings(mode) -> settings:
     )
 
 
-@pytest.fixture(scope="module")
-def api(shared_data, tmp_path_factory):
+def _postgres_target() -> str:
+    """A fresh schema of its own on the test server (other suites wipe 'public')."""
+    import psycopg
+
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {_PG_SCHEMA} CASCADE")
+        connection.execute(f"CREATE SCHEMA {_PG_SCHEMA}")
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{_PG_SCHEMA}"
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def api(request, shared_data, tmp_path_factory):
     """The app over a fresh demo store (its own: the generated writes must not reach other
-    modules' stores), with an admin account; the partner recommender starts fitting at once."""
+    modules' stores) on each backend, with an admin account. The partner recommender starts
+    fitting at once on the first backend and is handed to the second (same organisations;
+    fitting from PostgreSQL is covered by ``test_api.py``)."""
     from clusterix.storage import Store
     from clusterix.tracking import create_user
     from clusterix.web.app import create_app
     from clusterix.web.demo import load_demo
 
-    store = Store.open(str(tmp_path_factory.mktemp("schemathesis") / "demo.duckdb"))
+    if request.param == "postgresql":
+        if not POSTGRES_URL:
+            pytest.skip("set CLUSTERIX_TEST_POSTGRES_URL to run schemathesis on PostgreSQL (.ci/run does)")
+        target = _postgres_target()
+    else:
+        target = str(tmp_path_factory.mktemp("schemathesis") / "demo.duckdb")
+    store = Store.open(target)
     report = load_demo(store, shared_data)
     admin = create_user(store, "admin@example.org", "correct horse battery", role="admin", as_owner=True)
     app = create_app(web_settings(report.boundaries), store=store)
-    app.state.caches.partners.start(store)
+    if _FITTED:
+        app.state.caches.partners = _FITTED[0]
+    else:
+        app.state.caches.partners.start(store)
     yield app, store, admin
+    if not _FITTED and app.state.caches.partners.status == "ready":
+        _FITTED.append(app.state.caches.partners)
     store.close()
 
 
