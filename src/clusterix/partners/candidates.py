@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 __all__ = [
     "FEATURES",
+    "content_vector_index",
     "KINDS",
     "KNOWLEDGE_KINDS",
     "GraphState",
@@ -159,8 +160,11 @@ class GraphState:
     embeddings : array (n, d) or None
         Unit rows of text embeddings.
     vectors : array (n, d)
-        The dense content vectors indexed for the content pool (embeddings, or TF-IDF
-        reduced by SVD).
+        The dense content vectors of the content pool (embeddings or TF-IDF, reduced by
+        SVD); ``d`` may be 0 (no content pool).
+    content_index : VectorIndex, optional
+        An index of ``vectors`` built before (shared between states whose vectors do not
+        depend on the cut-off); built here when not given.
     recent_years : int
         Years counted as recent by the recent features.
     """
@@ -179,9 +183,8 @@ class GraphState:
         embeddings: np.ndarray | None,
         vectors: np.ndarray,
         recent_years: int,
+        content_index: object | None = None,
     ) -> None:
-        from clusterix.partners.index import VectorIndex
-
         n = len(ids)
         self.n = n
         rows = ids.get_indexer(edges["org_1"])
@@ -217,10 +220,23 @@ class GraphState:
 
         self.content, self.recent_content, self.portfolio = content, recent_content, portfolio
         self.embeddings = embeddings
-        self.content_index = VectorIndex(vectors, metric="cosine", backend="auto") if vectors.shape[1] else None
         self.vectors = vectors
+        if content_index is None and vectors.shape[1]:
+            content_index = content_vector_index(vectors)
+        self.content_index = content_index
         activity = self.recent_degree + 1e-3 * self.degree
         self.by_activity = np.argsort(-activity, kind="stable")
+
+
+def content_vector_index(vectors: np.ndarray) -> object:
+    """The nearest-neighbour index of the content pool: HNSW (the ``ann`` extra) or exact.
+
+    A light graph (16 links, beam 40): it only has to find a few dozen plausible
+    candidates, and its build time dominates a fit on a million organisations.
+    """
+    from clusterix.partners.index import VectorIndex
+
+    return VectorIndex(vectors, metric="cosine", backend="auto", ef=40, m=16)
 
 
 def _lookup(matrix: sp.csr_array, row: int, positions: np.ndarray) -> np.ndarray:
@@ -277,7 +293,10 @@ def candidate_pools(
         if len(reached) > sizes.network:
             order = np.lexsort((-state.recent_degree[reached], -strength))[: sizes.network]
             reached = reached[order]
-        active = state.by_activity[mask[state.by_activity]][: sizes.popular]
+        head = state.by_activity[: 20 * sizes.popular + 1000]  # the most active first, without a pass over all
+        active = head[mask[head]][: sizes.popular]
+        if len(active) < sizes.popular:
+            active = state.by_activity[mask[state.by_activity]][: sizes.popular]
         similar = near[i][near[i] >= 0]
         similar = similar[mask[similar]][: sizes.content]
         pools.append(np.unique(np.concatenate([reached, active, similar]).astype(np.int64)))

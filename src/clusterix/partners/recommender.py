@@ -52,6 +52,7 @@ from clusterix.partners.candidates import (
     GraphState,
     PoolSizes,
     candidate_pools,
+    content_vector_index,
     kind_complementarity,
     pair_features,
     portfolio_complementarity,
@@ -73,6 +74,7 @@ _MODELS = ("logistic", "boosting")
 _PAIRS = ("all", "complementary")
 _DATED = re.compile(r"^(\d{4}):(.*)$")  # a "year:code" activity
 _BATCH = 64  # queries whose pools are built and scored together
+_CONTENT_DIMENSIONS = 64  # length of the vectors in the content index
 
 
 def _network() -> Any:
@@ -349,6 +351,7 @@ class PartnerRecommender:
                 f"The 'collaborations' parameter of PartnerRecommender.fit covers {len(years)} distinct year(s); "
                 f"the inner temporal split needs more than label_years={self.label_years}."
             )
+        self.__dict__.pop("_complements", None)
         self.ids_ = ids
         self.kinds_ = organisations["kind"].astype(str).to_numpy()
         self.countries_ = organisations["country"].astype(object).where(organisations["country"].notna(), "")
@@ -368,7 +371,8 @@ class PartnerRecommender:
         self._fit_model(features, labels, weights)
         self.n_training_pairs_ = len(labels)
         self.graph_ = self._state(edges, None)
-        del self._embeddings
+        for name in ("_embeddings", "_content_vectors", "_content_index"):
+            self.__dict__.pop(name, None)
         return self
 
     def _parse_content(self, organisations: pd.DataFrame) -> None:
@@ -443,10 +447,14 @@ class PartnerRecommender:
         portfolio = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, max(len(vocabulary), 1)))
         portfolio.sum_duplicates()
         portfolio.data[:] = 1.0
-        if self._embeddings is not None:
-            vectors = self._embeddings.astype(np.float32)
+        index = None
+        if self._embeddings is not None:  # embeddings do not depend on the cut-off: one index for both states
+            if not hasattr(self, "_content_index"):
+                self._content_vectors = _reduced(self._embeddings, _CONTENT_DIMENSIONS, self.seed)
+                self._content_index = content_vector_index(self._content_vectors)
+            vectors, index = self._content_vectors, self._content_index
         elif self.content_pool:
-            vectors = tfidf_vectors(documents, dim=64, seed=self.seed)
+            vectors = tfidf_vectors(documents, dim=_CONTENT_DIMENSIONS, seed=self.seed)
         else:
             vectors = np.zeros((n, 0), dtype=np.float32)
         return GraphState(
@@ -461,6 +469,7 @@ class PartnerRecommender:
             embeddings=self._embeddings,
             vectors=vectors,
             recent_years=self.recent_years,
+            content_index=index,
         )
 
     def _allowed(self, queries: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
@@ -473,9 +482,12 @@ class PartnerRecommender:
         base = np.ones(len(self.ids_), dtype=bool) if base is None else base
         if self.pairs != "complementary":
             return base
-        complement = kind_complementarity(self.kinds_[queries], self.kinds_).astype(bool)
-        has_complement = complement.any(axis=1)
-        return base[None, :] & (complement | ~has_complement[:, None])
+        if not hasattr(self, "_complements"):  # kind -> organisations of the complementary kinds (or everyone)
+            self._complements = {}
+            for kind in np.unique(self.kinds_):
+                complement = kind_complementarity(np.array([kind]), self.kinds_)[0].astype(bool)
+                self._complements[kind] = complement if complement.any() else np.ones(len(self.ids_), dtype=bool)
+        return np.stack([base & self._complements[kind] for kind in self.kinds_[queries]])
 
     def _training_rows(self, state: GraphState, future: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Pool features, labels (new partner or not) and per-query weights of the training queries."""
@@ -729,6 +741,17 @@ class PartnerRecommender:
                     table["region"] = self.regions_[chosen]
                 frames.append(pd.DataFrame(table))
         return pd.concat(frames, ignore_index=True)
+
+
+def _reduced(vectors: np.ndarray, dimensions: int, seed: int) -> np.ndarray:
+    """Unit rows of ``vectors`` projected on their first ``dimensions`` singular directions (float32)."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
+    if vectors.shape[1] <= dimensions:
+        return normalize(vectors).astype(np.float32)
+    reduced = TruncatedSVD(n_components=dimensions, random_state=seed).fit_transform(vectors)
+    return normalize(reduced).astype(np.float32)
 
 
 def _tfidf(documents: list[str]) -> sp.csr_array:
