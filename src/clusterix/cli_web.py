@@ -83,6 +83,10 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         port: Port = None,
         settings: Settings = None,
         get: Get = None,
+        admin: Annotated[
+            str | None,
+            typer.Option(help="Also create this administrator account; its random password is printed once."),
+        ] = None,
     ) -> None:
         """Build a fresh store with real public data (UK BRES employment, NUTS regions and boundaries,
         CORDIS H2020 participations) and serve the web app over it."""
@@ -107,6 +111,14 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         )
         for note in report.notes:
             _err.print(note, highlight=False)
+        if admin is not None:
+            import secrets
+
+            from clusterix.tracking.accounts import create_user
+
+            password = secrets.token_urlsafe(12)
+            create_user(store, admin, password, role="admin", as_owner=True)
+            _err.print(f"administrator {admin} created; password (shown once): {password}", highlight=False)
         resolved = WebSettings.resolve(settings, db=str(path), host=host, port=port, boundaries=report.boundaries)
         web_app = create_app(resolved, store=store)
         if get is not None:

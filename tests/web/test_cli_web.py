@@ -65,3 +65,20 @@ def test_demo_loads_real_data_and_answers(tmp_path, shared_data) -> None:
     assert again.exit_code == 0
     with Store.open(target, read_only=True) as store:
         assert store.table_counts()["datasets"] == 3
+
+
+@pytest.mark.shared
+def test_demo_creates_an_administrator_on_request(tmp_path, shared_data) -> None:
+    import re
+
+    from clusterix.tracking.accounts import authenticate
+
+    target = tmp_path / "demo.duckdb"
+    arguments = ["demo", "--from", str(shared_data), "--db", str(target), "--admin", "ops@example.org"]
+    result = runner.invoke(app, [*arguments, "--get", "/api/v1/health"])
+    assert result.exit_code == 0, result.output
+    password = re.search(r"password \(shown once\): (\S+)", result.output).group(1)
+    with Store.open(target) as store:
+        user = authenticate(store, "ops@example.org", password)
+        assert user is not None and user.role == "admin"
+        assert authenticate(store, "ops@example.org", password + "x") is None
