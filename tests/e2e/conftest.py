@@ -17,7 +17,9 @@ handed to the second: both stores hold the same organisations, and fitting from 
 PostgreSQL store is covered by the API tests (``tests/web/test_api.py``). Run
 ``-k postgresql`` alone and the PostgreSQL site fits its own.
 
-Set ``CLUSTERIX_SCREENSHOTS=docs/img`` to save a 1280x800 screenshot of each page there.
+Set ``CLUSTERIX_SCREENSHOTS`` to save a 1280x800 screenshot of each page (DuckDB site only);
+the ones in the docs come from
+``CLUSTERIX_SCREENSHOTS=docs/img .venv/bin/python -m pytest tests/e2e -k duckdb``.
 """
 
 from __future__ import annotations
