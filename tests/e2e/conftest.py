@@ -161,8 +161,10 @@ def site(request, chromium_path, shared_data, tmp_path_factory) -> Iterator[Site
         store.close()
         raise
     yield Site(url=server.url, backend=backend, store=store, app=app)
-    if not _FITTED and app.state.caches.partners.status == "ready":
-        _FITTED.append(app.state.caches.partners)
+    if backend == "postgresql":
+        _FITTED.clear()  # the last backend: free the model (a few hundred MB)
+    elif app.state.caches.partners.status == "ready":
+        _FITTED[:] = [app.state.caches.partners]
     server.stop()
     store.close()
 

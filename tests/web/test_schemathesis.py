@@ -109,8 +109,10 @@ def api(request, shared_data, tmp_path_factory):
     else:
         app.state.caches.partners.start(store)
     yield app, store, admin
-    if not _FITTED and app.state.caches.partners.status == "ready":
-        _FITTED.append(app.state.caches.partners)
+    if request.param == "postgresql":
+        _FITTED.clear()  # the last backend: free the model (a few hundred MB)
+    elif app.state.caches.partners.status == "ready":
+        _FITTED[:] = [app.state.caches.partners]
     store.close()
 
 
