@@ -4,6 +4,13 @@ query time limit, serialise with a declared response model.
 Every error is the envelope of :mod:`clusterix.web.errors`: an unknown region, dataset or
 organisation is 404, a malformed parameter 422, a request that computes longer than the
 query time limit 504, a result still being prepared (the partner recommender) 503.
+
+The read-only routes (everything but ``/health``) answer from an in-memory cache of finished
+responses, keyed by the request's parameters and the store version, which changes on every
+import (:meth:`~clusterix.web.services.Caches.store_version`): a repeated request is a
+dictionary look-up on the event loop, without a worker thread, a query or a serialisation.
+The first request computes in a worker thread, validates the result against the route's
+response model and keeps the JSON bytes. Errors are never cached.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -26,6 +34,7 @@ __all__ = [
     "ORGANISATION_PATTERN",
     "REGION_PATTERN",
     "TEXT_PATTERN",
+    "cached_json",
     "router",
     "run_limited",
 ]
@@ -282,6 +291,33 @@ async def run_limited(request: Request, function: Callable[..., Any], *args: Any
         raise api_error(503, "not_ready", str(error), headers={"Retry-After": str(error.retry_after)}) from None
 
 
+async def cached_json(
+    request: Request, model: type[BaseModel], key: tuple[Any, ...] | None, function: Callable[..., Any], *args: Any,
+    **kwargs: Any,
+) -> Response:  # fmt: skip
+    """The JSON response of ``function(*args, **kwargs)`` validated as ``model``, from the
+    response cache when ``key`` (the request's parameters; ``None``: do not cache) was seen
+    at the current store version, else computed under :func:`run_limited` and kept."""
+    caches = _caches(request)
+    store = _store(request)
+    if key is not None:
+        version = caches.fresh_version(store)
+        body = None if version is None else caches.payloads.get((version, key))
+        if body is not None:
+            return Response(body, media_type="application/json")
+
+    def compute() -> bytes:
+        version = caches.store_version(store) if key is not None else None  # before computing: an import
+        body = None if key is None else caches.payloads.get((version, key))  # meanwhile makes a stale key
+        if body is None:
+            body = model.model_validate(function(*args, **kwargs)).model_dump_json().encode()
+            if key is not None:
+                caches.payloads.put((version, key), body)
+        return body
+
+    return Response(await run_limited(request, compute), media_type="application/json")
+
+
 def _store(request: Request):
     return request.app.state.store
 
@@ -337,23 +373,31 @@ async def regions(
     version: Annotated[int | None, Query(ge=2003, le=2100)] = None,
     limit: Limit = None,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> Response:
     limit = _page_limit(request, limit, 100)
-    return await run_limited(
-        request, services.list_regions, _store(request), level=level, version=version, limit=limit, offset=offset
-    )
+    return await cached_json(
+        request, Page[Region], ("regions", level, version, limit, offset), services.list_regions, _store(request),
+        level=level, version=version, limit=limit, offset=offset,
+    )  # fmt: skip
 
 
 @router.get("/regions/{code}", response_model=RegionDetail, summary="One region with its boundary")
 async def region(
     request: Request, code: RegionCode, version: Annotated[int | None, Query(ge=2003, le=2100)] = None
-) -> dict[str, Any]:
-    return await run_limited(request, services.region_detail, _store(request), _caches(request), code, version=version)
+) -> Response:
+    return await cached_json(
+        request, RegionDetail, ("region", code, version), services.region_detail, _store(request), _caches(request),
+        code, version=version,
+    )  # fmt: skip
 
 
 @router.get("/datasets", response_model=Datasets, summary="Loaded datasets with measures and periods")
-async def datasets(request: Request) -> dict[str, Any]:
-    return {"items": await run_limited(request, services.list_datasets, _store(request), _caches(request))}
+async def datasets(request: Request) -> Response:
+    return await cached_json(request, Datasets, ("datasets",), _datasets, _store(request), _caches(request))
+
+
+def _datasets(store, caches: services.Caches) -> dict[str, Any]:
+    return {"items": services.list_datasets(store, caches)}
 
 
 @router.get("/datasets/{name}/activities", response_model=Activities, summary="A dataset's activity codes and titles")
@@ -361,10 +405,11 @@ async def dataset_activities(
     request: Request,
     name: Annotated[str, Path(pattern=DATASET_PATTERN)],
     measure: MeasureName = None,
-) -> dict[str, Any]:
-    return await run_limited(
-        request, services.dataset_activities, _store(request), _caches(request), dataset=name, measure=measure
-    )
+) -> Response:
+    return await cached_json(
+        request, Activities, ("activities", name, measure), services.dataset_activities, _store(request),
+        _caches(request), dataset=name, measure=measure,
+    )  # fmt: skip
 
 
 IndicatorName = Annotated[str, Query(pattern="^(" + "|".join(services.INDICATORS) + ")$")]
@@ -386,22 +431,28 @@ IndicatorQuery = Annotated[dict[str, Any], Depends(_indicator_query)]
 
 
 @router.get("/indicators", response_model=Indicators, summary="One indicator for every region of a dataset")
-async def indicators(request: Request, query: IndicatorQuery) -> dict[str, Any]:
-    return await run_limited(request, services.indicator_values, _store(request), _caches(request), **query)
+async def indicators(request: Request, query: IndicatorQuery) -> Response:
+    return await cached_json(
+        request, Indicators, ("indicators", *query.items()), services.indicator_values, _store(request),
+        _caches(request), **query,
+    )  # fmt: skip
 
 
 @router.get("/indicators/geojson", response_model=FeatureCollection, summary="The indicator as GeoJSON for the map")
-async def indicators_geojson(request: Request, query: IndicatorQuery) -> dict[str, Any]:
-    return await run_limited(request, services.indicator_geojson, _store(request), _caches(request), **query)
+async def indicators_geojson(request: Request, query: IndicatorQuery) -> Response:
+    return await cached_json(
+        request, FeatureCollection, ("geojson", *query.items()), services.indicator_geojson, _store(request),
+        _caches(request), **query,
+    )  # fmt: skip
 
 
 @router.get("/regions/{code}/profile", response_model=Profile, summary="A region's profile")
 async def region_profile(
     request: Request, code: RegionCode, dataset: DatasetName = None, measure: MeasureName = None, year: Year = None
-) -> dict[str, Any]:
-    return await run_limited(
-        request, services.region_profile, _store(request), _caches(request), code,
-        dataset=dataset, measure=measure, year=year,
+) -> Response:
+    return await cached_json(
+        request, Profile, ("profile", code, dataset, measure, year), services.region_profile, _store(request),
+        _caches(request), code, dataset=dataset, measure=measure, year=year,
     )  # fmt: skip
 
 
@@ -415,9 +466,10 @@ async def region_peers(
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     metric: Annotated[str, Query(pattern="^(euclidean|mahalanobis|cosine)$")] = "euclidean",
     aspirational: bool = False,
-) -> dict[str, Any]:
-    return await run_limited(
-        request, services.region_peers, _store(request), _caches(request), code,
+) -> Response:
+    return await cached_json(
+        request, Peers, ("peers", code, dataset, measure, year, k, metric, aspirational), services.region_peers,
+        _store(request), _caches(request), code,
         dataset=dataset, measure=measure, year=year, k=k, metric=metric, aspirational=aspirational,
     )  # fmt: skip
 
@@ -432,10 +484,11 @@ async def complementarity(
     industry_measure: MeasureName = None,
     year: Year = None,
     top: Annotated[int, Query(ge=1, le=50)] = 5,
-) -> dict[str, Any]:
-    return await run_limited(
-        request, services.complementarity_between, _store(request), _caches(request), regions.split(","),
-        research=research, industry=industry, research_measure=research_measure,
+) -> Response:
+    key = ("complementarity", regions, research, industry, research_measure, industry_measure, year, top)
+    return await cached_json(
+        request, Complementarity, key, services.complementarity_between, _store(request), _caches(request),
+        regions.split(","), research=research, industry=industry, research_measure=research_measure,
         industry_measure=industry_measure, year=year, top=top,
     )  # fmt: skip
 
@@ -448,11 +501,11 @@ async def organisations(
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
     limit: Limit = None,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> Response:
     limit = _page_limit(request, limit, 20)
-    return await run_limited(
-        request, services.search_organisations, _store(request),
-        q=q, kind=kind, country=country, limit=limit, offset=offset,
+    return await cached_json(
+        request, Page[Organisation], ("organisations", q, kind, country, limit, offset),
+        services.search_organisations, _store(request), q=q, kind=kind, country=country, limit=limit, offset=offset,
     )  # fmt: skip
 
 
@@ -460,8 +513,11 @@ OrganisationId = Annotated[str, Path(pattern=ORGANISATION_PATTERN, description="
 
 
 @router.get("/organisations/{organisation_id}", response_model=OrganisationDetail, summary="One organisation")
-async def organisation(request: Request, organisation_id: OrganisationId) -> dict[str, Any]:
-    return await run_limited(request, services.organisation_detail, _store(request), organisation_id)
+async def organisation(request: Request, organisation_id: OrganisationId) -> Response:
+    return await cached_json(
+        request, OrganisationDetail, ("organisation", organisation_id), services.organisation_detail,
+        _store(request), organisation_id,
+    )  # fmt: skip
 
 
 @router.get(
@@ -477,8 +533,11 @@ async def partners(
     regions: Annotated[
         str | None, Query(pattern=_REGION_LIST, description="Comma-separated NUTS/country codes")
     ] = None,
-) -> dict[str, Any]:
-    return await run_limited(
-        request, services.partner_recommendations, _store(request), _caches(request), organisation_id,
+) -> Response:
+    state = _caches(request).partners
+    # keyed by the fitted model too; nothing is cached before it is ready (a 503 is never cached)
+    key = ("partners", id(state.recommender), organisation_id, k, kinds, regions) if state.status == "ready" else None
+    return await cached_json(
+        request, Partners, key, services.partner_recommendations, _store(request), _caches(request), organisation_id,
         k=k, kinds=kinds.split(",") if kinds else None, regions=regions.split(",") if regions else None,
     )  # fmt: skip

@@ -8,6 +8,7 @@ time: DuckDB connections must not be used by two threads at once.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -33,17 +34,37 @@ __all__ = ["create_app"]
 _HERE = Path(__file__).resolve().parent
 
 
+#: The tables an import writes: a write to one of them changes what the cached responses show.
+_DATA_TABLES = re.compile(
+    r"\b(datasets|observations|regions|classifications|organisations|projects|participations)\b", re.IGNORECASE
+)
+
+
 class _SerialDatabase(Database):
-    """A :class:`Database` whose statements and transactions run one at a time across threads."""
+    """A :class:`Database` whose statements and transactions run one at a time across threads.
+
+    It also counts the writes to the data tables (``data_writes``, bumped after each such
+    statement and at the end of each transaction): the store version the response caches
+    are keyed on (:meth:`clusterix.web.services.Caches.store_version`), so an import through
+    this process is seen at once without a query per request.
+    """
 
     def __init__(self, inner: Database) -> None:
         self._inner = inner
         self._lock = threading.RLock()
         self.backend = inner.backend
+        self.data_writes = 0
+
+    def _wrote(self, sql_or_table: str) -> None:
+        if _DATA_TABLES.search(sql_or_table):
+            self.data_writes += 1
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> None:
         with self._lock:
-            self._inner.execute(sql, parameters)
+            try:
+                self._inner.execute(sql, parameters)
+            finally:
+                self._wrote(sql)
 
     def query(self, sql: str, parameters: Sequence[Any] = ()):
         with self._lock:
@@ -51,7 +72,10 @@ class _SerialDatabase(Database):
 
     def insert_frame(self, table: str, frame) -> None:
         with self._lock:
-            self._inner.insert_frame(table, frame)
+            try:
+                self._inner.insert_frame(table, frame)
+            finally:
+                self._wrote(table)
 
     def key_hash(self, columns: Sequence[str]) -> str:
         return self._inner.key_hash(columns)
@@ -63,12 +87,21 @@ class _SerialDatabase(Database):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self._lock, self._inner.transaction():
-            yield
+        with self._lock:
+            before = self.data_writes
+            try:
+                with self._inner.transaction():
+                    yield
+            finally:
+                if self.data_writes != before:  # once more after the commit (or the rollback)
+                    self.data_writes += 1
 
     def migrate(self) -> None:
         with self._lock:
-            self._inner.migrate()
+            try:
+                self._inner.migrate()
+            finally:
+                self.data_writes += 1
 
     def close(self) -> None:
         with self._lock:

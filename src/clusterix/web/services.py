@@ -11,11 +11,13 @@ to 404 and 422.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ __all__ = [
     "INDICATORS",
     "Caches",
     "NotReadyError",
+    "PayloadCache",
     "complementarity_between",
     "dataset_activities",
     "default_dataset",
@@ -92,19 +95,95 @@ class NotReadyError(Exception):
 # --------------------------------------------------------------------------- caches
 
 
+class PayloadCache:
+    """Finished responses (serialised JSON bytes) by key, least recently used first out.
+
+    Bounded twice: at most ``max_entries`` entries and ``max_bytes`` bytes in all (a body
+    larger than ``max_bytes`` is never kept). ``max_entries=0`` turns the cache off.
+    Thread-safe: routes run in worker threads.
+    """
+
+    def __init__(self, *, max_entries: int = 2048, max_bytes: int = 128 * 1024 * 1024) -> None:
+        if max_entries < 0 or max_bytes < 0:
+            raise InvalidInputError(
+                f"PayloadCache bounds must be >= 0. Got max_entries={max_entries!r}, max_bytes={max_bytes!r}."
+            )
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> bytes | None:
+        """The body stored under ``key`` (now the most recently used), or ``None``."""
+        with self._lock:
+            body = self._entries.get(key)
+            if body is not None:
+                self._entries.move_to_end(key)
+            return body
+
+    def put(self, key: Hashable, body: bytes) -> None:
+        """Keep ``body`` under ``key``, dropping the least recently used entries beyond the bounds."""
+        if self.max_entries == 0 or len(body) > self.max_bytes:
+            return
+        with self._lock:
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self.size -= len(previous)
+            self._entries[key] = body
+            self.size += len(body)
+            while len(self._entries) > self.max_entries or self.size > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self.size -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
+
+
+def _data_state(store: Store) -> tuple[Any, ...]:
+    """What changes when data is imported: the datasets table's size, newest id, newest import
+    time and rows, and the number of regions and classification codes (one cheap query)."""
+    frame = store.database.query(
+        "SELECT count(*) AS datasets, max(id) AS newest, max(imported_at) AS imported, sum(row_count) AS rows, "
+        "(SELECT count(*) FROM regions) AS regions, (SELECT count(*) FROM classifications) AS codes FROM datasets"
+    )
+    return tuple(str(value) for value in frame.iloc[0].tolist())
+
+
 class Caches:
     """In-memory results of one app: profilers per dataset and measure, boundaries per NUTS
-    version, dataset metadata and the fitted partner recommender.
+    version, dataset metadata, finished API responses and the fitted partner recommender.
 
     Entries are keyed by the dataset's import time as well as its name, so a re-imported
     dataset is computed afresh. Each key is built once even when requests arrive together.
+
+    Finished responses (``payloads``) are keyed by the store's version
+    (:meth:`store_version`), which changes on every import: at once for imports through this
+    process's store (its database counts its writes to the data tables, see
+    :mod:`clusterix.web.app`), within ``version_ttl`` seconds for imports by another process
+    (a PostgreSQL store shared with ``clusterix ingest``).
     """
 
-    def __init__(self, *, boundaries: str | Path | None = None) -> None:
+    def __init__(
+        self, *, boundaries: str | Path | None = None, max_payloads: int = 2048,
+        max_payload_bytes: int = 128 * 1024 * 1024, version_ttl: float = 1.0,
+    ) -> None:  # fmt: skip
+        if not version_ttl >= 0:
+            raise InvalidInputError(f"Caches version_ttl must be a number of seconds >= 0. Got {version_ttl!r}.")
         self.boundaries_source = boundaries
+        self.version_ttl = version_ttl
+        self.payloads = PayloadCache(max_entries=max_payloads, max_bytes=max_payload_bytes)
         self._values: dict[Hashable, Any] = {}
         self._locks: dict[Hashable, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._version: tuple[Any, ...] | None = None
+        self._version_read = -math.inf
+        self._datasets: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
         self.partners = _PartnerState()
 
     def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
@@ -118,10 +197,40 @@ class Caches:
                 self._values[key] = build()
             return self._values[key]
 
+    def fresh_version(self, store: Store) -> tuple[Any, ...] | None:
+        """The store version when it is known without a query (read less than ``version_ttl``
+        seconds ago, no write since), else ``None``: cheap enough for the event loop."""
+        version = self._version
+        if version is None or version[0] != getattr(store.database, "data_writes", None):
+            return None
+        if time.monotonic() - self._version_read >= self.version_ttl:
+            return None
+        return version
+
+    def store_version(self, store: Store) -> tuple[Any, ...]:
+        """The store's version: this process's count of data writes and the data state
+        (:func:`_data_state`, re-read at most every ``version_ttl`` seconds). When it changes,
+        the finished responses of the old version are dropped."""
+        version = self.fresh_version(store)
+        if version is not None:
+            return version
+        writes = getattr(store.database, "data_writes", None)  # read before the state: a later write shows next time
+        version = (writes, _data_state(store))
+        with self._guard:
+            if version != self._version:
+                if self._version is not None:
+                    self.payloads.clear()
+                self._version = version
+            self._version_read = time.monotonic()
+        return version
+
     def clear(self) -> None:
         """Forget everything (after the store changed under the app)."""
         with self._guard:
             self._values.clear()
+            self._version = None
+            self._datasets = None
+        self.payloads.clear()
         self.partners = _PartnerState()
 
 
@@ -205,9 +314,22 @@ def region_detail(store: Store, caches: Caches, code: str, *, version: int | Non
 def list_datasets(store: Store, caches: Caches | None = None) -> list[dict[str, Any]]:
     """What is loaded, with the measures and periods of each observation dataset.
 
-    With ``caches``, the measures and periods (a scan of the observations) are computed once
-    per state of the datasets table (names, import times, row counts).
+    With ``caches``, the list is computed once per store version (:meth:`Caches.store_version`);
+    each call returns its own copy.
     """
+    if caches is None:
+        return _dataset_items(store, None)
+    version = caches.store_version(store)
+    cached = caches._datasets
+    if cached is None or cached[0] != version:
+        cached = (version, _dataset_items(store, caches))
+        caches._datasets = cached
+    return copy.deepcopy(cached[1])
+
+
+def _dataset_items(store: Store, caches: Caches | None) -> list[dict[str, Any]]:
+    """:func:`list_datasets` computed from the store; with ``caches``, the measures and periods
+    (a scan of the observations) are computed once per state of the datasets table."""
     datasets = store.datasets()
     records = _records(datasets)
 
