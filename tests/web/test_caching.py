@@ -263,3 +263,36 @@ def test_only_writes_to_the_data_tables_change_the_version(tiny, app) -> None:
         database.execute("UPDATE regions SET name = name WHERE code = 'XA11'")
     assert database.data_writes == writes + 3  # the statement, and the end of its transaction
     database.execute("DROP TABLE cache_probe")
+
+
+def test_the_version_is_re_read_by_one_thread_while_the_others_use_the_old_one(tiny, app, monkeypatch) -> None:
+    import threading
+
+    store, _ = tiny
+    caches = app.state.caches
+    caches.version_ttl = 60.0
+    old = caches.store_version(store)
+    reads = []
+    release = threading.Event()
+    original = services._data_state
+
+    def slow_state(store):
+        reads.append(1)
+        release.wait(10)
+        return original(store)
+
+    monkeypatch.setattr(services, "_data_state", slow_state)
+    caches._version_read -= 120.0  # expired
+    assert caches.fresh_version(store) is None  # nobody re-reads it yet: a request goes to a worker thread
+    threads = [threading.Thread(target=caches.store_version, args=(store,)) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while not caches._refreshing and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert caches.fresh_version(store) == old  # meanwhile the event loop answers from the old version
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert len(reads) == 1
+    assert caches.fresh_version(store) == old  # the data did not change: the same version, fresh again

@@ -183,6 +183,8 @@ class Caches:
         self._guard = threading.Lock()
         self._version: tuple[Any, ...] | None = None
         self._version_read = -math.inf
+        self._refresh_lock = threading.Lock()
+        self._refreshing = False
         self._datasets: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
         self.partners = _PartnerState()
 
@@ -198,31 +200,40 @@ class Caches:
             return self._values[key]
 
     def fresh_version(self, store: Store) -> tuple[Any, ...] | None:
-        """The store version when it is known without a query (read less than ``version_ttl``
-        seconds ago, no write since), else ``None``: cheap enough for the event loop."""
+        """The store version when it is known without a query, else ``None``: cheap enough for
+        the event loop. Known means: no write through this process since it was read, and read
+        less than ``version_ttl`` seconds ago or being re-read right now (the requests meanwhile
+        use the old version instead of all waiting for the query)."""
         version = self._version
         if version is None or version[0] != getattr(store.database, "data_writes", None):
             return None
-        if time.monotonic() - self._version_read >= self.version_ttl:
-            return None
-        return version
+        if self._refreshing or time.monotonic() - self._version_read < self.version_ttl:
+            return version
+        return None
 
     def store_version(self, store: Store) -> tuple[Any, ...]:
         """The store's version: this process's count of data writes and the data state
-        (:func:`_data_state`, re-read at most every ``version_ttl`` seconds). When it changes,
-        the finished responses of the old version are dropped."""
-        version = self.fresh_version(store)
-        if version is not None:
+        (:func:`_data_state`, re-read by one thread at a time, at most every ``version_ttl``
+        seconds). When it changes, the finished responses of the old version are dropped."""
+        with self._refresh_lock:
+            version = self._version
+            # the write count is read before the state: a write meanwhile shows as a new version next time
+            writes = getattr(store.database, "data_writes", None)
+            recent = time.monotonic() - self._version_read < self.version_ttl
+            if version is not None and version[0] == writes and recent:
+                return version
+            self._refreshing = True
+            try:
+                version = (writes, _data_state(store))
+            finally:
+                self._refreshing = False
+            with self._guard:
+                if version != self._version:
+                    if self._version is not None:
+                        self.payloads.clear()
+                    self._version = version
+                self._version_read = time.monotonic()
             return version
-        writes = getattr(store.database, "data_writes", None)  # read before the state: a later write shows next time
-        version = (writes, _data_state(store))
-        with self._guard:
-            if version != self._version:
-                if self._version is not None:
-                    self.payloads.clear()
-                self._version = version
-            self._version_read = time.monotonic()
-        return version
 
     def clear(self) -> None:
         """Forget everything (after the store changed under the app)."""
