@@ -12,6 +12,7 @@ to 404 and 422.
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import logging
 import math
@@ -793,6 +794,11 @@ class _PartnerState:
             _log.exception("Fitting the partner recommender failed")
             return
         self.recommender = recommender
+        # The fitted model is long-lived: move it (and everything loaded so far) out of the
+        # garbage collector's reach, or every full collection re-traverses it and stalls all
+        # requests (about 0.2 s on the demo data, a tail of the latencies under load).
+        gc.collect()
+        gc.freeze()
         self.seconds = time.monotonic() - (self.started or time.monotonic())
         self.status = "ready"
 
