@@ -6,14 +6,21 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clusterix.tracking import accounts
-from tests.tracking.webapp import bearer, csrf_token, make_app, signed_in
+from tests.tracking.webapp import BACKENDS, bearer, csrf_token, signed_in, tracker_app
 from tests.tracking.world import CHEAP_HASHER, PASSWORD
 
 
-@pytest.fixture
-def app_world(tmp_path, monkeypatch):
+@pytest.fixture(params=BACKENDS)
+def backend(request, monkeypatch) -> str:
+    """Every test runs on embedded DuckDB and on PostgreSQL (with cheap password hashing)."""
     monkeypatch.setattr(accounts, "_hasher", CHEAP_HASHER)
-    return make_app(tmp_path)
+    return request.param
+
+
+@pytest.fixture
+def app_world(backend, tmp_path):
+    with tracker_app(tmp_path, backend) as made:
+        yield made
 
 
 def _error(answer, status: int, code: str) -> dict:
@@ -97,9 +104,12 @@ def test_session_cookie_flags_and_rotation(app_world) -> None:
     _error(stale.get("/api/v1/auth/me"), 401, "sign_in_required")
 
 
-def test_secure_cookies_when_configured(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(accounts, "_hasher", CHEAP_HASHER)
-    app, world = make_app(tmp_path, cookie_secure=True)
+def test_secure_cookies_when_configured(backend, tmp_path) -> None:
+    with tracker_app(tmp_path, backend, cookie_secure=True) as (app, _):
+        _check_secure_cookies(app)
+
+
+def _check_secure_cookies(app) -> None:
     assert "secure" in TestClient(app).get("/login").headers["set-cookie"].lower()  # the pre-session cookie too
     client = TestClient(app, base_url="https://testserver")  # secure cookies travel over HTTPS only
     page = client.get("/login")

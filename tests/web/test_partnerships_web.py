@@ -7,16 +7,18 @@ from fastapi.testclient import TestClient
 
 from clusterix.tracking import accounts, add_note, advance_partnership, propose_partnership
 from clusterix.tracking.partnerships import MAX_NOTE_LENGTH
-from tests.tracking.webapp import bearer, make_app, signed_in
-from tests.tracking.world import CHEAP_HASHER
+from tests.tracking.webapp import BACKENDS, bearer, signed_in, tracker_app
+from tests.tracking.world import CHEAP_HASHER, PASSWORD
 
 ROLES = ["anonymous", "member-A", "member-B", "admin"]
 
 
-@pytest.fixture
-def app_world(tmp_path, monkeypatch):
+@pytest.fixture(params=BACKENDS)
+def app_world(request, tmp_path, monkeypatch):
+    """The tracker world behind the web app, on embedded DuckDB and on PostgreSQL."""
     monkeypatch.setattr(accounts, "_hasher", CHEAP_HASHER)
-    return make_app(tmp_path)
+    with tracker_app(tmp_path, request.param) as made:
+        yield made
 
 
 def _user(world, role: str):
@@ -291,34 +293,20 @@ def test_propose_form_uses_the_members_organisation(app_world) -> None:
     assert "Northern University" in page.text and "Other Co" in page.text
 
 
-def test_the_tracker_over_postgresql(tmp_path, monkeypatch) -> None:
-    """One pass through sign-in, propose, advance and private notes on a PostgreSQL store."""
-    from clusterix.storage import Store
-    from clusterix.web.app import create_app
-    from clusterix.web.settings import WebSettings
-    from tests.tracking.conftest import POSTGRES_URL, wipe_postgres
-    from tests.tracking.world import PASSWORD, populate
-
-    if not POSTGRES_URL:
-        pytest.skip("set CLUSTERIX_TEST_POSTGRES_URL to run the web tracker on PostgreSQL (.ci/run does)")
-    monkeypatch.setattr(accounts, "_hasher", CHEAP_HASHER)
-    wipe_postgres(POSTGRES_URL)
-    with Store.open(POSTGRES_URL) as store:
-        world = populate(store, tmp_path)
-        app = create_app(WebSettings(db=POSTGRES_URL, secret_key="test-secret"), store=store)
-        client = TestClient(app)
-        login = client.post("/api/v1/auth/login", json={"email": "alice@example.org", "password": PASSWORD})
-        headers = {"Authorization": f"Bearer {login.json()['token']}"}
-        created = client.post(
-            "/api/v1/partnerships", json={"organisation_1": "A", "organisation_2": "C"}, headers=headers
-        )
-        assert created.status_code == 201
-        url = f"/api/v1/partnerships/{created.json()['id']}"
-        for step in ("contacted", "agreed"):
-            assert client.post(f"{url}/transitions", json={"to": step}, headers=headers).status_code == 200
-        assert client.post(f"{url}/notes", json={"note": "secret", "private": True}, headers=headers).status_code == 201
-        assert "secret" in [e["note"] for e in client.get(url, headers=headers).json()["history"]]
-        assert "secret" not in [e["note"] for e in client.get(url).json()["history"]]
-        assert "secret" not in [e["note"] for e in client.get(url, headers=bearer(app, world.bob)).json()["history"]]
-        growth = client.get("/api/v1/partnerships/growth").json()["items"]
-        assert [(row["pair_type"], row["new_partnerships"]) for row in growth] == [("enterprise-research", 1)]
+def test_the_tracker_end_to_end(app_world) -> None:
+    """One pass through sign-in, propose, advance, private notes and the growth figures."""
+    app, world = app_world
+    client = TestClient(app)
+    login = client.post("/api/v1/auth/login", json={"email": "alice@example.org", "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {login.json()['token']}"}
+    created = client.post("/api/v1/partnerships", json={"organisation_1": "A", "organisation_2": "C"}, headers=headers)
+    assert created.status_code == 201
+    url = f"/api/v1/partnerships/{created.json()['id']}"
+    for step in ("contacted", "agreed"):
+        assert client.post(f"{url}/transitions", json={"to": step}, headers=headers).status_code == 200
+    assert client.post(f"{url}/notes", json={"note": "secret", "private": True}, headers=headers).status_code == 201
+    assert "secret" in [e["note"] for e in client.get(url, headers=headers).json()["history"]]
+    assert "secret" not in [e["note"] for e in client.get(url).json()["history"]]
+    assert "secret" not in [e["note"] for e in client.get(url, headers=bearer(app, world.bob)).json()["history"]]
+    growth = client.get("/api/v1/partnerships/growth").json()["items"]
+    assert [(row["pair_type"], row["new_partnerships"]) for row in growth] == [("enterprise-research", 1)]
