@@ -87,20 +87,26 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
             str | None,
             typer.Option(help="Also create this administrator account; its random password is printed once."),
         ] = None,
+        eurostat_url: Annotated[str | None, typer.Option(hidden=True, help="Eurostat SDMX API base (tests).")] = None,
+        cordis_url: Annotated[str | None, typer.Option(hidden=True, help="CORDIS H2020 archive URL (tests).")] = None,
     ) -> None:
-        """Build a fresh store with real public data (UK BRES employment, NUTS regions and boundaries,
-        CORDIS H2020 participations) and serve the web app over it."""
+        """Build a fresh store with real public data and serve the web app over it: with --from DIR the local
+        copies (UK BRES employment, CORDIS H2020 participations), else the official files downloaded once and
+        cached (Eurostat SBS employment by NUTS 2 region, CORDIS H2020 projects); NUTS regions and boundaries."""
         from clusterix.storage import Store
         from clusterix.web.app import create_app
-        from clusterix.web.demo import check_sources, load_demo
+        from clusterix.web.demo import OnlineSources, load_demo, prepare_sources
         from clusterix.web.settings import WebSettings
 
-        check_sources(data_from)  # before any file is created
+        online = OnlineSources(
+            **{name: url for name, url in (("eurostat_api", eurostat_url), ("cordis_url", cordis_url)) if url}
+        )
+        sources = prepare_sources(data_from, online_sources=online)  # downloads first: before any file is created
         path = db if db is not None else Path(tempfile.mkdtemp(prefix="clusterix-demo-")) / "demo.duckdb"
         _err.print(f"demo store: {path}", highlight=False)
         store = Store.open(path)
         try:
-            report = load_demo(store, data_from)
+            report = load_demo(store, data_from, sources=sources)
         except BaseException:
             store.close()
             raise

@@ -1,36 +1,54 @@
 """The demo store: real public data loaded into a fresh store for ``clusterix demo``.
 
-What is loaded (nothing synthetic):
+Two ways to get the data (nothing synthetic either way):
 
-- NUTS 2013 and 2016 regions (Eurostat's NUTS correspondence tables);
-- ONS BRES employment by GB NUTS 2013 level-2 region and 4-digit SIC 2007 class, 2015-2018
-  (dataset ``uk-bres-employment``), with the SIC class titles (classification ``sic2007``);
-- the CORDIS Horizon 2020 participation extract: organisations (PIC, kind, country),
-  projects and participations (dataset ``cordis-h2020``), and the projects counted per
-  country, programme part and start year (dataset ``cordis-h2020-projects``; NUTS 2016
-  country codes, third countries and years with too few projects left out);
-- the GISCO NUTS 2016 boundaries are read by the app itself (setting ``boundaries``).
+- ``--from DIR`` with local copies (tests, CI, offline machines): NUTS 2013 and 2016 regions,
+  ONS BRES employment by GB NUTS 2013 level-2 region and 4-digit SIC 2007 class, 2015-2018
+  (dataset ``uk-bres-employment``, with the SIC class titles as classification ``sic2007``),
+  and the CORDIS Horizon 2020 participation extract (datasets ``cordis-h2020`` and
+  ``cordis-h2020-projects``);
+- online, when no such folder is given (or it lacks those data sets): the official files are
+  downloaded once into the cache (:func:`clusterix.config.cache_dir`, ``CLUSTERIX_DATA_DIR``)
+  and re-checked by SHA-256 afterwards: Eurostat's ``sbs_r_nuts06_r2`` (SBS by NUTS 2 region
+  and NACE Rev. 2, persons employed ``indic_sb=V16110``; dataset ``eurostat-sbs-employment``)
+  through the SDMX 2.1 API, CORDIS's ``cordis-h2020projects-csv.zip`` (``project.csv`` and
+  ``organization.csv``; datasets ``cordis-h2020`` and ``cordis-h2020-projects``) and
+  Eurostat's NUTS correspondence tables.
+
+``cordis-h2020-projects`` counts projects per country (NUTS 2016 country codes; third
+countries and start years with too few projects left out), programme part and start year.
+The GISCO NUTS 2016 boundaries are read by the app itself (setting ``boundaries``): from
+``DIR`` when it holds them, else downloaded on the first map request.
 """
 
 from __future__ import annotations
 
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from clusterix.config import cache_dir
 from clusterix.datasets import UK_BRES_FILE, load_uk_bres
 from clusterix.errors import DataSourceError
+from clusterix.ingest.eurostat import EUROSTAT_API
 from clusterix.storage import Store
 
 __all__ = [
     "BOUNDARY_FOLDER",
     "CORDIS_FOLDER",
+    "CORDIS_H2020_CSV_URL",
+    "EUROSTAT_DATASET",
+    "EUROSTAT_FILTERS",
     "REFERENCE_FOLDER",
     "DemoReport",
-    "check_sources",
+    "DemoSources",
+    "OnlineSources",
     "load_demo",
     "missing_files",
+    "prepare_sources",
 ]
 
 CORDIS_FOLDER = Path("cordis-h2020-participations")
@@ -38,6 +56,44 @@ REFERENCE_FOLDER = Path("nuts-codes-and-changes")
 BOUNDARY_FOLDER = Path("nuts-2016-geo")
 _CORDIS_FILE = CORDIS_FOLDER / "h2020_participations.csv.gz"
 _MIN_PROJECTS_SHARE = 0.25  # a start year needs a quarter of the median yearly number of project counts
+
+#: The Eurostat dataset downloaded online: SBS data by NUTS 2 regions and NACE Rev. 2 (2008-2020).
+EUROSTAT_DATASET = "sbs_r_nuts06_r2"
+#: Its filter: persons employed (the regional counterpart of BRES employment).
+EUROSTAT_FILTERS = {"indic_sb": "V16110"}
+#: The official CORDIS Horizon 2020 projects archive (CSV): ``project.csv``, ``organization.csv``, ...
+CORDIS_H2020_CSV_URL = "https://cordis.europa.eu/data/cordis-h2020projects-csv.zip"
+_CORDIS_ARCHIVE = "cordis-h2020projects-csv.zip"
+_CORDIS_MEMBERS = ("project.csv", "organization.csv")
+_NACE_DIVISION = re.compile(r"^[A-U][0-9]{2}$")  # divisions only: sections and aggregates would double count
+_SBS_DATASET = "eurostat-sbs-employment"
+
+
+@dataclass(frozen=True)
+class OnlineSources:
+    """Where the online demo downloads from: the official addresses by default (tests use a local server).
+
+    The files are cached in :func:`clusterix.config.cache_dir` (``CLUSTERIX_DATA_DIR``).
+    """
+
+    eurostat_api: str = EUROSTAT_API
+    cordis_url: str = CORDIS_H2020_CSV_URL
+
+
+@dataclass(frozen=True)
+class DemoSources:
+    """The local files :func:`load_demo` reads: a ``--from`` folder, or the downloaded official files."""
+
+    data_from: Path | None = None
+    eurostat: Path | None = None
+    cordis_projects: Path | None = None
+    cordis_organisations: Path | None = None
+    cordis_archive: Path | None = None
+
+    @property
+    def online(self) -> bool:
+        """True when the data sets are the downloaded official files."""
+        return self.eurostat is not None
 
 
 @dataclass
@@ -56,43 +112,125 @@ def missing_files(data_from: Path) -> list[Path]:
     return [relative for relative in (UK_BRES_FILE, _CORDIS_FILE) if not (Path(data_from) / relative).is_file()]
 
 
-def check_sources(data_from: Path | None) -> None:
-    """Raise :class:`DataSourceError` (naming both ways to provide them) unless ``data_from``
-    holds the demo's data sets."""
-    if data_from is not None and not missing_files(data_from):
-        return
-    absent = missing_files(data_from) if data_from is not None else [UK_BRES_FILE, _CORDIS_FILE]
+def _both_ways(data_from: Path | None, error: Exception) -> DataSourceError:
+    absent = missing_files(data_from) if data_from is not None else []
     where = f"{data_from} lacks {', '.join(map(str, absent))}" if data_from is not None else "no --from DIR given"
-    raise DataSourceError(
-        f"The demo needs the real data sets ({where}). Either pass --from DIR, a folder with local copies of "
-        f"{UK_BRES_FILE.parent}/ and {CORDIS_FOLDER}/ (and optionally {REFERENCE_FOLDER}/ and {BOUNDARY_FOLDER}/), "
-        "or run online so that the NUTS reference tables and GISCO boundaries are downloaded and cached (the BRES "
-        "and CORDIS extracts have no single official file and are always read from --from DIR)."
+    return DataSourceError(
+        f"The demo needs real data sets ({where}) and downloading the official files failed ({error}). Either "
+        f"pass --from DIR, a folder with local copies of {UK_BRES_FILE.parent}/ and {CORDIS_FOLDER}/ (and "
+        f"optionally {REFERENCE_FOLDER}/ and {BOUNDARY_FOLDER}/), or run online so that Eurostat's "
+        f"{EUROSTAT_DATASET}, CORDIS's {_CORDIS_ARCHIVE}, the NUTS tables and the GISCO boundaries are "
+        "downloaded and cached."
     )
 
 
-def load_demo(store: Store, data_from: Path | None) -> DemoReport:
-    """Load the demo data into ``store`` from the local copies in ``data_from``.
+def prepare_sources(data_from: Path | None = None, *, online_sources: OnlineSources | None = None) -> DemoSources:
+    """Find the demo's files: the local copies in ``data_from``, else download (once) the official ones.
 
-    The data sets (UK BRES, the CORDIS H2020 extract) must be local copies: they are
-    extracts without a single official download. The NUTS reference tables and the GISCO
-    boundaries are read from ``data_from`` when present there, else downloaded once into
-    the cache (``CLUSTERIX_DATA_DIR``). Imports are idempotent: loading twice changes nothing.
+    Called before a store is opened or changed, so that a failed download leaves nothing behind.
 
     Raises
     ------
     DataSourceError
-        ``data_from`` is missing or lacks a data set, or a reference file can neither be read
-        locally nor downloaded; the message names both ways to provide it.
+        ``data_from`` lacks the data sets and a download fails (offline); the message names
+        both ways to provide them (``--from DIR`` or being online).
     """
-    check_sources(data_from)
-    data_from = Path(data_from)
+    if data_from is not None and not missing_files(data_from):
+        return DemoSources(data_from=Path(data_from))
+    online = online_sources or OnlineSources()
+    from clusterix.ingest.downloads import RemoteFile, fetch
+    from clusterix.ingest.eurostat import fetch_eurostat
+
+    reference = None if data_from is None else Path(data_from) / REFERENCE_FOLDER
+    try:
+        eurostat = fetch_eurostat(
+            EUROSTAT_DATASET,
+            filters=EUROSTAT_FILTERS,
+            format="sdmx-csv",
+            base_url=online.eurostat_api,
+        )
+        archive = fetch(RemoteFile(_CORDIS_ARCHIVE, online.cordis_url), folder=cache_dir() / "cordis")
+        if reference is None or not reference.is_dir():
+            from clusterix.reference.nuts import REMOTE_FILES
+
+            for step in ((2013, 2016), (2016, 2021)):  # what nuts_regions reads, fetched now so failures come first
+                fetch(REMOTE_FILES[step])
+    except DataSourceError as error:
+        raise _both_ways(data_from, error) from error
+    projects, organisations = _extract(archive)
+    return DemoSources(
+        data_from=None if data_from is None else Path(data_from),
+        eurostat=eurostat,
+        cordis_projects=projects,
+        cordis_organisations=organisations,
+        cordis_archive=archive,
+    )
+
+
+def _extract(archive: Path) -> tuple[Path, Path]:
+    """Unpack ``project.csv`` and ``organization.csv`` from the CORDIS archive next to it (once per archive)."""
+    target = archive.with_name(archive.name.removesuffix(".zip"))
+    paths = tuple(target / name for name in _CORDIS_MEMBERS)
+    if all(path.is_file() and path.stat().st_mtime >= archive.stat().st_mtime for path in paths):
+        return paths
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            members = {Path(info.filename).name: info for info in bundle.infolist() if not info.is_dir()}
+            absent = [name for name in _CORDIS_MEMBERS if name not in members]
+            if absent:
+                raise DataSourceError(
+                    f"The CORDIS archive {archive} lacks {', '.join(absent)} (it holds "
+                    f"{', '.join(sorted(members)) or 'nothing'}); delete it to download it again."
+                )
+            target.mkdir(parents=True, exist_ok=True)
+            for name, path in zip(_CORDIS_MEMBERS, paths, strict=True):
+                partial = path.with_name(name + ".partial")
+                with bundle.open(members[name]) as source, open(partial, "wb") as out:
+                    while block := source.read(1 << 20):
+                        out.write(block)
+                partial.replace(path)
+    except zipfile.BadZipFile as error:
+        raise DataSourceError(f"The CORDIS archive {archive} is not a valid zip file ({error}); delete it.") from error
+    return paths
+
+
+def load_demo(
+    store: Store,
+    data_from: Path | None = None,
+    *,
+    online_sources: OnlineSources | None = None,
+    sources: DemoSources | None = None,
+) -> DemoReport:
+    """Load the demo data into ``store``: local copies from ``data_from``, else the official files online.
+
+    With ``data_from`` holding the UK BRES and CORDIS H2020 extracts, those are loaded (the
+    NUTS tables and GISCO boundaries too when the folder has them, else they are downloaded).
+    Without it, the official files are downloaded and cached (see the module notes and
+    :class:`OnlineSources`); every download happens before the store changes. ``sources``
+    (from :func:`prepare_sources`) skips that step. Imports are idempotent: loading twice
+    changes nothing.
+
+    Raises
+    ------
+    DataSourceError
+        The data sets are neither in ``data_from`` nor downloadable, or a reference file can
+        neither be read locally nor downloaded; the message names both ways to provide it.
+    """
+    if sources is None:
+        sources = prepare_sources(data_from, online_sources=online_sources)
     report = DemoReport()
-    reference = data_from / REFERENCE_FOLDER if (data_from / REFERENCE_FOLDER).is_dir() else None
+    folder = sources.data_from
+    reference = None
+    if folder is not None and (folder / REFERENCE_FOLDER).is_dir():
+        reference = folder / REFERENCE_FOLDER
     _load_regions(store, reference, report)
-    _load_bres(store, data_from, report)
-    _load_cordis(store, data_from, report)
-    boundaries = data_from if (data_from / BOUNDARY_FOLDER).is_dir() else None
+    if sources.online:
+        _load_sbs(store, sources.eurostat, report)
+        _load_cordis_csv(store, sources, report)
+    else:
+        _load_bres(store, folder, report)
+        _load_cordis(store, folder, report)
+    boundaries = folder if folder is not None and (folder / BOUNDARY_FOLDER).is_dir() else None
     report.boundaries = None if boundaries is None else str(boundaries)
     if boundaries is None:
         report.notes.append("NUTS boundaries are downloaded from GISCO on the first map request (then cached).")
@@ -143,11 +281,60 @@ def _load_bres(store: Store, data_from: Path, report: DemoReport) -> None:
     )
 
 
+def _load_sbs(store: Store, path: Path, report: DemoReport) -> None:
+    """Import persons employed by NUTS 2 region and NACE division from the downloaded SBS file."""
+    from clusterix.ingest.eurostat import read_eurostat
+
+    frames = []
+    for frame in read_eurostat(path, activity_dimension="nace_r2"):
+        keep = (
+            frame["region"].str.len().eq(4)
+            & frame["activity"].str.match(_NACE_DIVISION.pattern)
+            & frame["value"].notna()
+        )
+        frames.append(frame.loc[keep].assign(measure="employment"))
+    if not frames or not sum(len(frame) for frame in frames):
+        raise DataSourceError(
+            f"{path} (Eurostat {EUROSTAT_DATASET}) holds no persons employed by NUTS 2 region and NACE division; "
+            "delete it to download it again."
+        )
+    result = store.import_observations(
+        frames,
+        source="eurostat",
+        path=path,
+        name=_SBS_DATASET,
+        description=(
+            f"Eurostat SBS persons employed (indic_sb=V16110), NUTS 2 x NACE Rev. 2 division ({EUROSTAT_DATASET})"
+        ),
+        region_version=2016,
+        unknown_codes="drop",
+    )
+    if result.dropped:
+        report.notes.append(f"{_SBS_DATASET}: {result.dropped:,} values of non-NUTS 2016 regions left out.")
+    report.datasets.append(result.dataset)
+
+
+def _load_cordis_csv(store: Store, sources: DemoSources, report: DemoReport) -> None:
+    """Import the official CORDIS H2020 project and organisation files (downloaded archive)."""
+    from clusterix.ingest.cordis import read_cordis_csv
+
+    tables = read_cordis_csv(sources.cordis_projects, sources.cordis_organisations, framework="H2020")
+    description = "CORDIS Horizon 2020 projects and participating organisations (official CSV files)"
+    _import_cordis(store, tables, sources.cordis_archive, description, report)
+
+
 def _load_cordis(store: Store, data_from: Path, report: DemoReport) -> None:
-    from clusterix.ingest.cordis import project_activity_counts, read_h2020_participations
+    from clusterix.ingest.cordis import read_h2020_participations
 
     tables = read_h2020_participations(data_from / CORDIS_FOLDER)
-    path = data_from / _CORDIS_FILE
+    description = "CORDIS Horizon 2020 participations (reduced extract, late 2020): organisations by PIC"
+    _import_cordis(store, tables, data_from / _CORDIS_FILE, description, report)
+
+
+def _import_cordis(store: Store, tables, path: Path, description: str, report: DemoReport) -> None:
+    """Import organisations, projects and participations, then the project counts per country."""
+    from clusterix.ingest.cordis import project_activity_counts
+
     result = store.import_organisations(
         organisations=tables.organisations,
         projects=tables.projects,
@@ -155,7 +342,7 @@ def _load_cordis(store: Store, data_from: Path, report: DemoReport) -> None:
         source="cordis",
         path=path,
         name="cordis-h2020",
-        description="CORDIS Horizon 2020 participations (reduced extract, late 2020): organisations by PIC",
+        description=description,
     )
     report.datasets.append(result.dataset)
     report.organisations = int(store.database.scalar("SELECT count(*) FROM organisations"))
