@@ -263,3 +263,23 @@ def test_a_read_only_store_without_accounts_still_draws_pages(tmp_path) -> None:
         page = client.get("/login")
         assert page.status_code == 200 and 'data-testid="nav-login"' in page.text
         _error(client.get("/api/v1/partnerships"), 503, "data_source_unavailable")
+
+
+def test_unreadable_and_oversized_bodies_are_declared_envelopes(backend, tmp_path) -> None:
+    """A body that is not UTF-8 gets 400 naming the route, one over max_request_bytes 413; the
+    OpenAPI schema of each JSON-body route declares both with the envelope."""
+    with tracker_app(tmp_path, backend, max_request_bytes=2_000) as (app, _):
+        client = TestClient(app)
+        headers = {"Content-Type": "application/json"}
+        error = _error(client.post("/api/v1/auth/login", content=b"\xff\x1c\x7f", headers=headers), 400, "invalid_body")
+        assert error["message"] == "The body of POST /api/v1/auth/login cannot be read: it is not valid UTF-8 JSON."
+        oversized = b'{"email": "' + b"x" * 2_001 + b'"}'
+        _error(client.post("/api/v1/auth/login", content=oversized, headers=headers), 413, "payload_too_large")
+        # A body that is UTF-8 but not JSON stays a validation error.
+        _error(client.post("/api/v1/auth/login", content=b"{nope", headers=headers), 422, "validation_error")
+        paths = client.get("/api/v1/openapi.json").json()["paths"]
+        envelope = {"$ref": "#/components/schemas/ErrorEnvelope"}
+        for path in ("/api/v1/auth/login", "/api/v1/users", "/api/v1/partnerships"):
+            responses = paths[path]["post"]["responses"]
+            for status in ("400", "413", "422"):
+                assert responses[status]["content"]["application/json"]["schema"] == envelope, (path, status)

@@ -244,12 +244,6 @@ def test_partners_once_fitted(api_schema, api) -> None:
     assert not failures, "\n\n".join(failures)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: the JSON-body routes of clusterix.web.auth and clusterix.web.partnerships answer an undecodable "
-    "body with 400 and an oversized one with 413, and declare neither in the schema (add 400 and 413 to "
-    "error_responses, or answer 422 as FastAPI does for malformed JSON)",
-)
 def test_write_errors_are_declared(api, api_schema) -> None:
     """A body that is not UTF-8 JSON, or is larger than max_request_bytes, gets an error
     envelope with a status the operation declares."""

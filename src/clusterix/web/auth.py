@@ -53,7 +53,7 @@ from clusterix.tracking import (
     session_for,
 )
 from clusterix.tracking.accounts import SESSION_LIFETIMES
-from clusterix.web.errors import ApiError, api_error
+from clusterix.web.errors import ApiError, ErrorEnvelope, api_error
 
 __all__ = [
     "CSRF_FIELD",
@@ -63,6 +63,7 @@ __all__ = [
     "Member",
     "CSRF_HEADER",
     "SESSION_COOKIE",
+    "JSON_BODY_ERRORS",
     "check_form_csrf",
     "csrf_protect",
     "current_user",
@@ -253,29 +254,24 @@ def library_errors() -> Iterator[None]:
 # -- JSON API -------------------------------------------------------------------------------
 
 
-class ErrorDetail(BaseModel):
-    status: int
-    code: str
-    message: str
-    details: Any = None
-
-
-class ErrorBody(BaseModel):
-    """The error envelope, declared in the schema of the routes below."""
-
-    error: ErrorDetail
+#: The statuses every route with a JSON body can answer before it runs: 400 when the body is not
+#: valid UTF-8 (FastAPI cannot decode it) and 413 when it is over ``max_request_bytes``
+#: (:class:`~clusterix.web.errors.GuardMiddleware`). A body that decodes but is not JSON is 422.
+JSON_BODY_ERRORS = (400, 413)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the error statuses a route can answer with."""
     meaning = {
+        400: "The request body is not valid UTF-8",
         401: "Not signed in, or an unknown or expired token",
         403: "Signed in but not allowed, or a missing or wrong CSRF token",
         404: "No such partnership or organisation",
-        422: "Invalid input",
+        413: "The request body is larger than max_request_bytes",
+        422: "Invalid input, or a request body that is not JSON",
         429: "Too many failed sign-ins; retry after Retry-After seconds",
     }
-    return {status: {"model": ErrorBody, "description": meaning[status]} for status in statuses}
+    return {status: {"model": ErrorEnvelope, "description": meaning[status]} for status in statuses}
 
 
 class LoginRequest(BaseModel):
@@ -325,7 +321,10 @@ def _sign_in(request: Request, email: str, password: str) -> User:
 
 
 @router.post(
-    "/api/v1/auth/login", response_model=LoginResponse, tags=["accounts"], responses=error_responses(401, 422, 429)
+    "/api/v1/auth/login",
+    response_model=LoginResponse,
+    tags=["accounts"],
+    responses=error_responses(*JSON_BODY_ERRORS, 401, 422, 429),
 )
 def api_login(request: Request, body: LoginRequest) -> dict:
     """Sign in; the answer holds a bearer token for ``Authorization: Bearer <token>``."""
@@ -368,7 +367,7 @@ def api_users(request: Request, admin: Admin) -> dict:
     response_model=UserOut,
     status_code=201,
     tags=["accounts"],
-    responses=error_responses(401, 403, 422),
+    responses=error_responses(*JSON_BODY_ERRORS, 401, 403, 422),
 )
 def api_add_user(request: Request, body: NewUser, admin: Admin, _: CsrfChecked) -> dict:
     """Add a user (admins only)."""

@@ -157,6 +157,10 @@ def _plain_errors(errors: Any) -> list[dict[str, Any]]:
     return plain
 
 
+# FastAPI's 400 for a request body it cannot decode (not UTF-8): replaced by a message naming the route.
+_FASTAPI_BODY_ERROR = "There was an error parsing the body"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the envelope for HTTP errors, validation errors and library errors."""
 
@@ -164,6 +168,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         code = getattr(error, "code", None) or _status_code_name(error.status_code)
         message = error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
+        if error.status_code == 400 and message == _FASTAPI_BODY_ERROR:
+            code = "invalid_body"
+            message = f"The body of {request.method} {request.url.path} cannot be read: it is not valid UTF-8 JSON."
         return _respond(
             request, error.status_code, code, message, getattr(error, "details", None), getattr(error, "headers", None)
         )

@@ -31,7 +31,15 @@ from clusterix.tracking import (
     propose_partnership,
 )
 from clusterix.tracking.partnerships import MAX_NOTE_LENGTH, MAX_PAGE, Partnership
-from clusterix.web.auth import CsrfChecked, CurrentUser, Member, check_form_csrf, error_responses, library_errors
+from clusterix.web.auth import (
+    JSON_BODY_ERRORS,
+    CsrfChecked,
+    CurrentUser,
+    Member,
+    check_form_csrf,
+    error_responses,
+    library_errors,
+)
 from clusterix.web.errors import ApiError, api_error
 
 __all__ = ["page_payload", "partnership_payload", "router"]
@@ -229,7 +237,7 @@ def api_growth(request: Request, by: Annotated[str, Query(pattern="^(year|quarte
     response_model=PartnershipDetail,
     status_code=201,
     tags=["partnerships"],
-    responses=error_responses(401, 403, 422),
+    responses=error_responses(*JSON_BODY_ERRORS, 401, 403, 422),
 )
 def api_propose(request: Request, body: Proposal, user: Member, _: CsrfChecked) -> dict:
     """Propose a partnership between two organisations (one of them yours, unless you are an admin)."""
@@ -256,7 +264,7 @@ def api_get(request: Request, partnership_id: PartnershipId, user: CurrentUser) 
     "/api/v1/partnerships/{partnership_id}/transitions",
     response_model=PartnershipDetail,
     tags=["partnerships"],
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(*JSON_BODY_ERRORS, 401, 403, 404, 422),
 )
 def api_transition(
     request: Request, partnership_id: PartnershipId, body: Transition, user: Member, _: CsrfChecked
@@ -275,7 +283,7 @@ def api_transition(
     response_model=PartnershipDetail,
     status_code=201,
     tags=["partnerships"],
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(*JSON_BODY_ERRORS, 401, 403, 404, 422),
 )
 def api_note(request: Request, partnership_id: PartnershipId, body: NewNote, user: Member, _: CsrfChecked) -> dict:
     """Add a public or private note to a partnership's history."""
