@@ -1,10 +1,11 @@
 """``clusterix demo`` online: the official files downloaded from a local HTTP server, cached, and imported.
 
 The server (127.0.0.1, see ``tests/ingest/test_downloads.py``) serves files in the official
-formats: Eurostat's SDMX 2.1 structure and an SDMX-CSV extract of ``sbs_r_nuts06_r2``, and
-CORDIS's ``cordis-h2020projects-csv.zip`` with ``project.csv`` and ``organization.csv`` (the
-rows of ``tests/ingest/test_cordis.py``). The NUTS tables are given as local flattened CSVs
-(their official URLs are fixed); values are illustrative, not copied rows.
+formats: Eurostat's SDMX 2.1 structure and an SDMX-CSV extract of ``sbs_r_nuts06_r2``, its
+NACE Rev. 2 code list (TSV), and CORDIS's ``cordis-h2020projects-csv.zip`` with
+``project.csv`` and ``organization.csv`` (the rows of ``tests/ingest/test_cordis.py``). The
+NUTS tables are given as local flattened CSVs (their official URLs are fixed); values are
+illustrative, not copied rows.
 """
 
 from __future__ import annotations
@@ -78,6 +79,39 @@ EXPECTED_SBS = {
     ("EL30", "C11", "2020"): 3120.0,
 }
 CORDIS_PATH = "/data/cordis-h2020projects-csv.zip"
+NACE_PATH = "/codelist/ESTAT/NACE_R2/latest?format=TSV&lang=en"
+# Eurostat's NACE Rev. 2 code list as TSV: every section (the reader checks them), a few divisions, an aggregate.
+SECTIONS = {
+    "A": "Agriculture, forestry and fishing",
+    "B": "Mining and quarrying",
+    "C": "Manufacturing",
+    "D": "Electricity, gas, steam and air conditioning supply",
+    "E": "Water supply; sewerage, waste management and remediation activities",
+    "F": "Construction",
+    "G": "Wholesale and retail trade; repair of motor vehicles and motorcycles",
+    "H": "Transportation and storage",
+    "I": "Accommodation and food service activities",
+    "J": "Information and communication",
+    "K": "Financial and insurance activities",
+    "L": "Real estate activities",
+    "M": "Professional, scientific and technical activities",
+    "N": "Administrative and support service activities",
+    "O": "Public administration and defence; compulsory social security",
+    "P": "Education",
+    "Q": "Human health and social work activities",
+    "R": "Arts, entertainment and recreation",
+    "S": "Other service activities",
+    "T": "Activities of households as employers; undifferentiated goods- and services-producing activities of "
+    "households for own use",
+    "U": "Activities of extraterritorial organisations and bodies",
+}
+DIVISIONS = {
+    "C10": "Manufacture of food products",
+    "C11": "Manufacture of beverages",
+    "J62": "Computer programming, consultancy and related activities",
+}
+NACE_TSV = "".join(f"{code}\t{name}\n" for code, name in {**SECTIONS, **DIVISIONS}.items())
+NACE_TSV += "B-N_S95_X_K\tTotal business economy; repair of computers, personal and household goods\n"
 
 # Regions of the tiny flattened NUTS tables: the countries of the CORDIS rows (but CH) and a few regions.
 _COUNTRIES = {
@@ -147,6 +181,7 @@ def official():
         server.answer("/datastructure/ESTAT/SBS_R_NUTS06_R2", (200, STRUCTURE_XML))
         server.answer(_path(data), (200, gzip.compress(SBS_CSV.encode())))
         server.answer(CORDIS_PATH, (200, _cordis_zip()))
+        server.answer(NACE_PATH, (200, NACE_TSV.encode()))
         server.sources = OnlineSources(eurostat_api=server.url, cordis_url=server.url + CORDIS_PATH)
         yield server
 
@@ -164,19 +199,23 @@ def test_online_demo_imports_the_official_files_once(official, reference, cache,
         assert set(sbs["measure"]) == {"employment"}
         assert {(r.region, r.activity, r.time): r.value for r in sbs.itertuples()} == EXPECTED_SBS
         assert any("1 values of non-NUTS 2016 regions left out" in note for note in report.notes)  # DEZZ
+        titles = store.database.query("SELECT code, name FROM classifications WHERE scheme = 'nace_r2'")
+        titles = dict(zip(titles["code"], titles["name"], strict=True))
+        assert titles["C10"] == titles["10"] == "Manufacture of food products"
+        assert titles["J62"] == DIVISIONS["J62"] and "B-N_S95_X_K" not in titles
         counts = store.table_counts()
         assert report.organisations == 6  # distinct PICs of the 7 participations
         assert counts["projects"] == 3 and counts["participations"] == 7
         projects = store.observations("cordis-h2020-projects")
         assert "CH" not in set(projects["region"])  # not in the NUTS tables: left out
         assert {"FR", "EL", "UK", "ES", "IT"} <= set(projects["region"])
-    assert len(official.requests) == 3
+    assert len(official.requests) == 4
     assert (cache / "eurostat").is_dir() and (cache / "cordis" / "cordis-h2020projects-csv.zip").is_file()
     with Store.open(tmp_path / "again.duckdb") as store:  # a second demo: everything from the cache
         again = load_demo(store, reference, online_sources=official.sources)
         assert again.datasets == report.datasets
         assert store.table_counts() == counts
-    assert len(official.requests) == 3
+    assert len(official.requests) == 4
 
 
 def test_offline_names_both_ways_and_changes_nothing(reference, cache, tmp_path) -> None:

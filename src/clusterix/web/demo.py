@@ -12,8 +12,9 @@ Two ways to get the data (nothing synthetic either way):
   and re-checked by SHA-256 afterwards: Eurostat's ``sbs_r_nuts06_r2`` (SBS by NUTS 2 region
   and NACE Rev. 2, persons employed ``indic_sb=V16110``; dataset ``eurostat-sbs-employment``)
   through the SDMX 2.1 API, CORDIS's ``cordis-h2020projects-csv.zip`` (``project.csv`` and
-  ``organization.csv``; datasets ``cordis-h2020`` and ``cordis-h2020-projects``) and
-  Eurostat's NUTS correspondence tables.
+  ``organization.csv``; datasets ``cordis-h2020`` and ``cordis-h2020-projects``), Eurostat's
+  NACE Rev. 2 code list (the activity titles, classification ``nace_r2``) and its NUTS
+  correspondence tables.
 
 ``cordis-h2020-projects`` counts projects per country (NUTS 2016 country codes; third
 countries and start years with too few projects left out), programme part and start year.
@@ -67,6 +68,8 @@ _CORDIS_ARCHIVE = "cordis-h2020projects-csv.zip"
 _CORDIS_MEMBERS = ("project.csv", "organization.csv")
 _NACE_DIVISION = re.compile(r"^[A-U][0-9]{2}$")  # divisions only: sections and aggregates would double count
 _SBS_DATASET = "eurostat-sbs-employment"
+# The NACE Rev. 2 titles: Eurostat's code list from the same API (clusterix.reference.nace.REMOTE_FILES["2"]).
+_NACE_CODELIST = "codelist/ESTAT/NACE_R2/latest?format=TSV&lang=en"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class DemoSources:
     cordis_projects: Path | None = None
     cordis_organisations: Path | None = None
     cordis_archive: Path | None = None
+    nace: Path | None = None
 
     @property
     def online(self) -> bool:
@@ -149,6 +153,7 @@ def prepare_sources(data_from: Path | None = None, *, online_sources: OnlineSour
             format="sdmx-csv",
             base_url=online.eurostat_api,
         )
+        nace = fetch(RemoteFile("NACE_R2.tsv", f"{online.eurostat_api.rstrip('/')}/{_NACE_CODELIST}"))
         archive = fetch(RemoteFile(_CORDIS_ARCHIVE, online.cordis_url), folder=cache_dir() / "cordis")
         if reference is None or not reference.is_dir():
             from clusterix.reference.nuts import REMOTE_FILES
@@ -164,6 +169,7 @@ def prepare_sources(data_from: Path | None = None, *, online_sources: OnlineSour
         cordis_projects=projects,
         cordis_organisations=organisations,
         cordis_archive=archive,
+        nace=nace,
     )
 
 
@@ -226,6 +232,7 @@ def load_demo(
     _load_regions(store, reference, report)
     if sources.online:
         _load_sbs(store, sources.eurostat, report)
+        _load_nace(store, sources.nace)
         _load_cordis_csv(store, sources, report)
     else:
         _load_bres(store, folder, report)
@@ -312,6 +319,17 @@ def _load_sbs(store: Store, path: Path, report: DemoReport) -> None:
     if result.dropped:
         report.notes.append(f"{_SBS_DATASET}: {result.dropped:,} values of non-NUTS 2016 regions left out.")
     report.datasets.append(result.dataset)
+
+
+def _load_nace(store: Store, path: Path) -> None:
+    """The NACE Rev. 2 titles (classification ``nace_r2``) in both spellings, ``10`` and Eurostat's ``C10``."""
+    from clusterix.reference.nace import nace_codes
+
+    if int(store.database.scalar("SELECT count(*) FROM classifications WHERE scheme = 'nace_r2'")):
+        return
+    codes = nace_codes("2", source=path)
+    both = pd.concat([codes, codes.assign(code=codes["eurostat"])], ignore_index=True)
+    store.import_classification("nace_r2", both.drop_duplicates("code"))
 
 
 def _load_cordis_csv(store: Store, sources: DemoSources, report: DemoReport) -> None:
