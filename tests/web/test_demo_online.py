@@ -153,6 +153,25 @@ def _path(url: str) -> str:
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
+def _nuts_workbook(path: Path, old: int, new: int) -> None:
+    """The layout of Eurostat's correspondence workbook: a heading row, then 'Code 2013', 'Code 2016', ..."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = f"NUTS{old}-NUTS{new}"
+    sheet.append([None, None, None, f"Labels (version {new})"])
+    sheet.append(
+        [None, f"Code {old}", f"Code {new}", "Country", "NUTS level 1", "NUTS level 2", "NUTS level 3", "Change"]
+    )
+    for number, (code, name) in enumerate([*_COUNTRIES.items(), *_REGIONS], start=1):
+        labels = [None, None, None]
+        if len(code) > 2:
+            labels[len(code) - 3] = name
+        sheet.append([number, code, code, name if len(code) == 2 else None, *labels, None])
+    book.save(path)
+
+
 @pytest.fixture
 def reference(tmp_path) -> Path:
     """A --from folder holding only the NUTS tables (so the data sets are downloaded)."""
@@ -258,3 +277,23 @@ def test_demo_command_online(official, reference, cache, tmp_path) -> None:
     assert sbs["measures"] == ["employment"] and sbs["periods"] == ["2019", "2020"]
     assert sbs["row_count"] == len(EXPECTED_SBS), sbs
     assert "Traceback" not in result.output
+
+
+def test_demo_command_online_without_from(official, cache, tmp_path) -> None:
+    pytest.importorskip("openpyxl", reason="the NUTS workbooks are read with openpyxl (the [io] extra)")
+    cache.mkdir()
+    _nuts_workbook(cache / "NUTS2013-NUTS2016.xlsx", 2013, 2016)  # downloaded before: the cache answers
+    _nuts_workbook(cache / "NUTS2016-NUTS2021.xlsx", 2016, 2021)
+    arguments = ["demo", "--db", str(tmp_path / "demo.duckdb"), "--get", "/api/v1/datasets"]
+    arguments += ["--eurostat-url", official.sources.eurostat_api, "--cordis-url", official.sources.cordis_url]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.output.splitlines()[-1])["items"]
+    assert [item["name"] for item in items] == ["eurostat-sbs-employment", "cordis-h2020", "cordis-h2020-projects"]
+    assert items[0]["row_count"] == len(EXPECTED_SBS)
+    assert len(official.requests) == 4
+    arguments[4] = "/api/v1/regions/DE11"  # the same store and cache again: nothing downloaded
+    regions = CliRunner().invoke(app, arguments)
+    assert regions.exit_code == 0, regions.output
+    assert "Stuttgart" in regions.output
+    assert len(official.requests) == 4
