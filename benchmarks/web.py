@@ -105,27 +105,33 @@ async def run_load(base: str, endpoint: str, paths: list[str], clients: int, dur
     latencies: list[float] = []
     errors: dict[int | str, int] = {}
     counter = iter(range(limit))
+    # the clients exist before the clock starts: building one holds up the others' first requests
+    sessions = [httpx.AsyncClient(base_url=base, timeout=30.0) for _ in range(clients)]
     stop_at = time.perf_counter() + duration
 
     async def client(client_number: int) -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=30.0) as session:
-            for number in counter:
-                if time.perf_counter() >= stop_at:
-                    return
-                path = paths[(number + client_number) % len(paths)]
-                started = time.perf_counter()
-                try:
-                    response = await session.get(path)
-                    status: int | str = response.status_code
-                except httpx.HTTPError as error:
-                    status = type(error).__name__
-                latencies.append(time.perf_counter() - started)
-                if status != 200:
-                    errors[status] = errors.get(status, 0) + 1
+        session = sessions[client_number]
+        for number in counter:
+            if time.perf_counter() >= stop_at:
+                return
+            path = paths[(number + client_number) % len(paths)]
+            started = time.perf_counter()
+            try:
+                response = await session.get(path)
+                status: int | str = response.status_code
+            except httpx.HTTPError as error:
+                status = type(error).__name__
+            latencies.append(time.perf_counter() - started)
+            if status != 200:
+                errors[status] = errors.get(status, 0) + 1
 
     started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(client(number) for number in range(clients)))
-    return Result(endpoint, latencies, errors, time.perf_counter() - started, time.process_time() - cpu)
+    try:
+        await asyncio.gather(*(client(number) for number in range(clients)))
+    finally:
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        await asyncio.gather(*(session.aclose() for session in sessions))
+    return Result(endpoint, latencies, errors, elapsed, cpu)
 
 
 def main() -> None:
