@@ -218,6 +218,8 @@ def test_online_demo_imports_the_official_files_once(official, reference, cache,
         assert set(sbs["measure"]) == {"employment"}
         assert {(r.region, r.activity, r.time): r.value for r in sbs.itertuples()} == EXPECTED_SBS
         assert any("1 values of non-NUTS 2016 regions left out" in note for note in report.notes)  # DEZZ
+        assert f"{reference} lacks uk-bres-nuts2-sic4" in report.notes[0]
+        assert report.notes[1] == f"official files cached in {cache} (downloaded once)."
         titles = store.database.query("SELECT code, name FROM classifications WHERE scheme = 'nace_r2'")
         titles = dict(zip(titles["code"], titles["name"], strict=True))
         assert titles["C10"] == titles["10"] == "Manufacture of food products"

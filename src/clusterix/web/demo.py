@@ -231,6 +231,10 @@ def load_demo(
         reference = folder / REFERENCE_FOLDER
     _load_regions(store, reference, report)
     if sources.online:
+        if folder is not None:
+            missing = ", ".join(map(str, missing_files(folder)))
+            report.notes.append(f"{folder} lacks {missing}: the official files were downloaded instead.")
+        report.notes.append(f"official files cached in {sources.eurostat.parent.parent} (downloaded once).")
         _load_sbs(store, sources.eurostat, report)
         _load_nace(store, sources.nace)
         _load_cordis_csv(store, sources, report)
