@@ -23,6 +23,7 @@ from clusterix.web.settings import WebSettings
 
 POSTGRES_URL = os.environ.get("CLUSTERIX_TEST_POSTGRES_URL")
 _SCHEMA = "clusterix_web_tests"  # a schema of its own, so other suites' wipes of 'public' do not interfere
+_DEMO_SCHEMA = "clusterix_web_demo_tests"  # the demo store lives for the session, beside the tiny one
 
 REGIONS = ("XA11", "XA12", "XA13", "XA14")
 # employment by region x activity (A, B, C). In 2018 the totals are XA11 190, XA12 150, XA13 95,
@@ -114,14 +115,14 @@ def build_tiny(store: Store, folder: Path) -> Path:
     return geo
 
 
-def _postgres_target() -> str:
+def _postgres_target(schema: str = _SCHEMA) -> str:
     import psycopg
 
     separator = "&" if "?" in POSTGRES_URL else "?"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(f"DROP SCHEMA IF EXISTS {_SCHEMA} CASCADE")
-        connection.execute(f"CREATE SCHEMA {_SCHEMA}")
-    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{_SCHEMA}"
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.execute(f"CREATE SCHEMA {schema}")
+    return f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
 
 
 def web_settings(boundaries: Path | str | None, **overrides) -> WebSettings:
@@ -161,12 +162,19 @@ def client(tiny_app) -> Iterator[TestClient]:
         yield test_client
 
 
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory, shared_data) -> Iterator[tuple[Store, object]]:
-    """A demo store built once from the real data sets (skipped when they are absent)."""
+@pytest.fixture(scope="session", params=["duckdb", "postgresql"])
+def demo(request, tmp_path_factory, shared_data) -> Iterator[tuple[Store, object]]:
+    """A demo store built once per backend from the real data sets (skipped when they are absent;
+    the load takes ~17 s on PostgreSQL)."""
     from clusterix.web.demo import load_demo
 
-    store = Store.open(str(tmp_path_factory.mktemp("demo") / "demo.duckdb"))
+    if request.param == "duckdb":
+        target = str(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+    else:
+        if not POSTGRES_URL:
+            pytest.skip("set CLUSTERIX_TEST_POSTGRES_URL to run the demo web tests on PostgreSQL (.ci/run does)")
+        target = _postgres_target(_DEMO_SCHEMA)
+    store = Store.open(target)
     report = load_demo(store, shared_data)
     yield store, report
     store.close()
