@@ -407,10 +407,10 @@ class Store:
         return self.database.query(sql + " ORDER BY id", parameters)
 
     def participations(self) -> pd.DataFrame:
-        """Participations joined with their projects' dates."""
+        """Participations joined with their projects' dates and programme parts."""
         return self.database.query(
             "SELECT p.project_id, p.organisation_id, p.role, p.ec_contribution, j.start_date, "
-            "j.end_date FROM participations p LEFT JOIN projects j ON j.id = p.project_id "
+            "j.end_date, j.programme_part FROM participations p LEFT JOIN projects j ON j.id = p.project_id "
             "ORDER BY p.project_id, p.organisation_id"
         )
 

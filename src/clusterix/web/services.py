@@ -809,48 +809,19 @@ class _PartnerState:
 
 def fit_recommender(store: Store):
     """A :class:`~clusterix.partners.recommender.PartnerRecommender` fitted on the store's
-    organisations and collaborations (pairs sharing a project, by start year); each
-    organisation's activities are its projects' programme parts as ``year:part``."""
-    from clusterix.partners.network import collaboration_edges
+    organisations and collaborations (the inputs of
+    :func:`~clusterix.partners.inputs.recommender_inputs`; inner label years by
+    :func:`~clusterix.partners.inputs.default_label_years`, as ``clusterix partners`` does)."""
+    from clusterix.partners.inputs import default_label_years, recommender_inputs
     from clusterix.partners.recommender import PartnerRecommender
 
     organisations = store.organisations()
     participations = store.participations()
-    projects = store.database.query("SELECT id, programme_part, start_date FROM projects")
     if organisations.empty or participations.empty:
         raise InvalidInputError("The store holds no organisations and participations to recommend partners from.")
-    parts = pd.Series(projects["programme_part"].to_numpy(dtype=object), index=projects["id"].astype(str))
-    years = pd.Series(pd.to_datetime(projects["start_date"]).dt.year.to_numpy(), index=projects["id"].astype(str))
-    table = pd.DataFrame(
-        {
-            "organisation": participations["organisation_id"].astype(str).to_numpy(dtype=object),
-            "part": participations["project_id"].astype(str).map(parts).to_numpy(dtype=object),
-            "year": participations["project_id"].astype(str).map(years).to_numpy(dtype=object),
-        }
-    ).dropna()
-    table = table.assign(part=table["part"].astype(str).str.split(";")).explode("part")
-    table = table[table["part"].str.strip() != ""]
-    table["entry"] = table["year"].astype(int).astype(str) + ":" + table["part"].str.strip()
-    activities = table.groupby("organisation")["entry"].agg(";".join)
-    organisations = organisations.assign(
-        activities=organisations["id"].astype(str).map(activities).to_numpy(dtype=object),
-        text=organisations["description"],
-    )
-    edges = collaboration_edges(participations, projects)
-    return PartnerRecommender().fit(organisations, _complete_years(edges))
-
-
-def _complete_years(edges: pd.DataFrame) -> pd.DataFrame:
-    """Leave out the trailing years with fewer than a quarter of the median yearly number of
-    collaborations: a data snapshot taken early in a year (CORDIS H2020 of late 2020 has one
-    pair starting in 2022) would otherwise become the recommender's label year, with almost
-    no new pairs to learn from."""
-    counts = edges["year"].value_counts().sort_index()
-    floor = 0.25 * float(counts.median())
-    years = list(counts.index)
-    while len(years) > 2 and counts[years[-1]] < floor:
-        years.pop()
-    return edges[edges["year"] <= years[-1]]
+    organisations, collaborations = recommender_inputs(organisations, participations)
+    model = PartnerRecommender(label_years=default_label_years(collaborations))
+    return model.fit(organisations, collaborations)
 
 
 def partner_recommendations(
