@@ -1,29 +1,21 @@
 """A fresh store per test, on embedded DuckDB and on a real PostgreSQL server.
 
-The PostgreSQL case runs when CLUSTERIX_TEST_POSTGRES_URL names a database that may be
-wiped (`.ci/run` sets it); otherwise it is skipped with a message.
+The PostgreSQL case runs when CLUSTERIX_TEST_POSTGRES_URL names a test database (`.ci/run`
+sets it); otherwise it is skipped with a message. It uses a schema of this test process,
+emptied for each test (:func:`tests.tracking.webapp.fresh_postgres_target`), so other suites'
+wipes of the ``public`` schema do not interfere.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from clusterix.storage import Store
 from clusterix.tracking import accounts
+from tests.tracking.webapp import fresh_postgres_target
 from tests.tracking.world import CHEAP_HASHER, World, populate
-
-POSTGRES_URL = os.environ.get("CLUSTERIX_TEST_POSTGRES_URL")
-
-
-def wipe_postgres(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("DROP SCHEMA public CASCADE")
-        connection.execute("CREATE SCHEMA public")
 
 
 @pytest.fixture
@@ -34,13 +26,10 @@ def cheap_hashing(monkeypatch) -> None:
 
 @pytest.fixture(params=["duckdb", "postgresql"])
 def store_target(request, tmp_path) -> str:
-    """Where a fresh store lives: a DuckDB file, or the wiped PostgreSQL test database."""
+    """Where a fresh store lives: a DuckDB file, or an emptied schema of the PostgreSQL test database."""
     if request.param == "duckdb":
         return str(tmp_path / "store.duckdb")
-    if not POSTGRES_URL:
-        pytest.skip("set CLUSTERIX_TEST_POSTGRES_URL to run the tracker tests on PostgreSQL (.ci/run does)")
-    wipe_postgres(POSTGRES_URL)
-    return POSTGRES_URL
+    return fresh_postgres_target()
 
 
 @pytest.fixture

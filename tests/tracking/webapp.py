@@ -44,7 +44,7 @@ def fresh_postgres_target() -> str:
     """The URL of an emptied PostgreSQL schema of this test run (skips without a test server)."""
     global _made_schema
     if not POSTGRES_URL:
-        pytest.skip("set CLUSTERIX_TEST_POSTGRES_URL to run the web tracker tests on PostgreSQL (.ci/run does)")
+        pytest.skip("set CLUSTERIX_TEST_POSTGRES_URL to run the tracker tests on PostgreSQL (.ci/run does)")
     import psycopg
 
     with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
