@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 __all__ = [
     "FEATURES",
+    "adamic_adar_rows",
     "content_vector_index",
     "KINDS",
     "KNOWLEDGE_KINDS",
@@ -251,8 +252,25 @@ def _lookup(matrix: sp.csr_array, row: int, positions: np.ndarray) -> np.ndarray
     return np.where(found, matrix.data[start:end][where], 0.0)
 
 
+def adamic_adar_rows(state: GraphState, queries: np.ndarray) -> sp.csr_array:
+    """Adamic-Adar scores of each query with every organisation (sparse rows, sorted indices).
+
+    Both stages need them: compute once per batch and pass them to :func:`candidate_pools`
+    and :func:`pair_features`.
+    """
+    rows = sp.csr_array(state.adamic[np.asarray(queries, dtype=np.int64)] @ state.binary)
+    rows.sort_indices()
+    return rows
+
+
 def candidate_pools(
-    state: GraphState, queries: np.ndarray, allowed: np.ndarray, sizes: PoolSizes, *, exclude_existing: bool = True
+    state: GraphState,
+    queries: np.ndarray,
+    allowed: np.ndarray,
+    sizes: PoolSizes,
+    *,
+    exclude_existing: bool = True,
+    adamic: sp.csr_array | None = None,
 ) -> list[np.ndarray]:
     """Each query's candidate pool: network, activity and content neighbours it may be offered.
 
@@ -266,6 +284,8 @@ def candidate_pools(
     sizes : PoolSizes
     exclude_existing : bool
         Leave out the query's existing partners.
+    adamic : sparse, optional
+        :func:`adamic_adar_rows` of the queries, if already computed.
 
     Returns
     -------
@@ -273,8 +293,7 @@ def candidate_pools(
         Sorted candidate positions per query (never the query itself).
     """
     queries = np.asarray(queries, dtype=np.int64)
-    two_hop = sp.csr_array(state.adamic[queries] @ state.binary)
-    two_hop.sort_indices()
+    two_hop = adamic_adar_rows(state, queries) if adamic is None else adamic
     if state.content_index is not None and sizes.content:
         wanted = min(state.n, 4 * sizes.content + 1)
         near, _ = state.content_index.query(state.vectors[queries], wanted)
@@ -304,7 +323,7 @@ def candidate_pools(
 
 
 def pair_features(
-    state: GraphState, queries: np.ndarray, pools: list[np.ndarray]
+    state: GraphState, queries: np.ndarray, pools: list[np.ndarray], *, adamic: sp.csr_array | None = None
 ) -> tuple[list[np.ndarray], list[tuple[str, str]]]:
     """Features of every (query, candidate) pair of the pools.
 
@@ -317,12 +336,12 @@ def pair_features(
     """
     queries = np.asarray(queries, dtype=np.int64)
     names = [name for name in FEATURES if name[1] != "embedding_cosine" or state.embeddings is not None]
-    adamic = sp.csr_array(state.adamic[queries] @ state.binary)
+    adamic = adamic_adar_rows(state, queries) if adamic is None else adamic
     common = sp.csr_array(state.binary[queries] @ state.binary)
     allocation = sp.csr_array(state.allocation[queries] @ state.binary)
     weighted = sp.csr_array(state.weighted_adamic[queries] @ state.weighted)
     recent = sp.csr_array(state.recent_adamic[queries] @ state.recent)
-    for matrix in (adamic, common, allocation, weighted, recent):
+    for matrix in (common, allocation, weighted, recent):
         matrix.sort_indices()
     matrices = []
     for i, (query, pool) in enumerate(zip(queries, pools, strict=True)):

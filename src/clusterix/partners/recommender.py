@@ -51,6 +51,7 @@ from clusterix.partners.candidates import (
     KNOWLEDGE_KINDS,
     GraphState,
     PoolSizes,
+    adamic_adar_rows,
     candidate_pools,
     content_vector_index,
     kind_complementarity,
@@ -520,8 +521,9 @@ class PartnerRecommender:
         features, labels, weights, found, wanted = [], [], [], 0, 0
         for start in range(0, len(training), _BATCH):
             batch = training[start : start + _BATCH]
-            pools = candidate_pools(state, batch, self._allowed(batch), sizes)
-            matrices, names = pair_features(state, batch, pools)
+            adamic = adamic_adar_rows(state, batch)
+            pools = candidate_pools(state, batch, self._allowed(batch), sizes, adamic=adamic)
+            matrices, names = pair_features(state, batch, pools, adamic=adamic)
             for query, pool, matrix in zip(batch, pools, matrices, strict=True):
                 label = np.isin(pool, positives[query]).astype(np.float64)
                 found, wanted = found + int(label.sum()), wanted + len(positives[query])
@@ -580,14 +582,16 @@ class PartnerRecommender:
         if not hasattr(self, "graph_"):
             raise InvalidInputError(f"This PartnerRecommender is not fitted yet; call fit before {function}.")
 
-    def _score_pools(
-        self, queries: np.ndarray, pools: list[np.ndarray]
-    ) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
-        """Score and per-component contributions of every pool member."""
-        matrices, _ = pair_features(self.graph_, queries, pools)
+    def _scored_pools(
+        self, queries: np.ndarray, allowed: np.ndarray, sizes: PoolSizes, *, exclude_existing: bool = True
+    ) -> list[tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]]:
+        """Each query's pool with the score and per-component contributions of every member."""
+        adamic = adamic_adar_rows(self.graph_, queries)
+        pools = candidate_pools(self.graph_, queries, allowed, sizes, exclude_existing=exclude_existing, adamic=adamic)
+        matrices, _ = pair_features(self.graph_, queries, pools, adamic=adamic)
         coefficients = self.coefficients_.to_numpy()
         results = []
-        for matrix in matrices:
+        for pool, matrix in zip(pools, matrices, strict=True):
             terms = coefficients * (matrix - self.feature_mean_) / self.feature_scale_
             components = {name: np.zeros(len(matrix)) for name in COMPONENTS}
             for column, component in enumerate(self._feature_component):
@@ -596,7 +600,7 @@ class PartnerRecommender:
                 score = self.booster_.decision_function(matrix)
             else:
                 score = terms.sum(axis=1)
-            results.append((np.asarray(score, dtype=np.float64), components))
+            results.append((pool, np.asarray(score, dtype=np.float64), components))
         return results
 
     def scores(self, org_ids: Any, candidate_ids: Any = None) -> np.ndarray:
@@ -631,8 +635,7 @@ class PartnerRecommender:
         sizes = self._pool_sizes()
         for start in range(0, len(queries), _BATCH):
             batch = queries[start : start + _BATCH]
-            pools = candidate_pools(self.graph_, batch, self._allowed(batch), sizes)
-            for row, (pool, (score, _)) in enumerate(zip(pools, self._score_pools(batch, pools), strict=True)):
+            for row, (pool, score, _) in enumerate(self._scored_pools(batch, self._allowed(batch), sizes)):
                 floor = (score.min() if len(score) else 0.0) - 2.0
                 values = floor + fallback
                 inside = where[pool] >= 0
@@ -722,8 +725,8 @@ class PartnerRecommender:
             batch = queries[start : start + _BATCH]
             # an explicit kinds filter overrides the complementary default
             allowed_batch = allowed if kinds is not None else self._allowed(batch, allowed)
-            pools = candidate_pools(self.graph_, batch, allowed_batch, sizes, exclude_existing=exclude_existing)
-            for query, pool, (score, components) in zip(batch, pools, self._score_pools(batch, pools), strict=True):
+            scored = self._scored_pools(batch, allowed_batch, sizes, exclude_existing=exclude_existing)
+            for query, (pool, score, components) in zip(batch, scored, strict=True):
                 order = np.lexsort((pool, -score))[:k]
                 chosen = pool[order]
                 table = {
