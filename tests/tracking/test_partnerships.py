@@ -6,7 +6,6 @@ import itertools
 import math
 from datetime import date, timedelta
 
-import pandas as pd
 import pytest
 
 from clusterix.errors import InvalidInputError
@@ -309,7 +308,6 @@ def test_each_write_is_one_transaction(store, world, monkeypatch) -> None:
     with pytest.raises(RuntimeError):
         propose_partnership(store, "A", "B", actor=world.alice)
     assert int(store.database.scalar("SELECT count(*) FROM partnerships")) == 0
-    assert isinstance(store.database.query("SELECT * FROM partnership_events"), pd.DataFrame)
 
 
 def test_the_private_flag_must_be_a_boolean(store, world) -> None:

@@ -206,7 +206,7 @@ def _require_manager(actor: User | None, partnership_orgs: tuple[str, str], doin
     """``actor`` if they may act for one of the two organisations, else AccessDeniedError."""
     if actor is None:
         raise AccessDeniedError(f"Sign in to {doing}.", anonymous=True)
-    if actor.is_admin or any(actor.manages(o) for o in partnership_orgs):
+    if any(actor.manages(o) for o in partnership_orgs):  # manages() is True for admins
         return actor
     raise AccessDeniedError(
         f"Only members of {partnership_orgs[0]!r} or {partnership_orgs[1]!r} (or an admin) may {doing}.",
@@ -216,7 +216,7 @@ def _require_manager(actor: User | None, partnership_orgs: tuple[str, str], doin
 
 def can_annotate(viewer: User | None, partnership: Partnership) -> bool:
     """Whether ``viewer`` may advance, annotate and read the private notes of ``partnership``."""
-    return viewer is not None and (viewer.is_admin or any(viewer.manages(o) for o in partnership.organisations))
+    return viewer is not None and any(viewer.manages(o) for o in partnership.organisations)
 
 
 def _can_view(viewer: User | None, status: str) -> bool:
@@ -530,7 +530,11 @@ def partnership_history(store: Store, partnership_id: int, *, viewer: User | Non
     else a private step still shows (the status change is public) without its note, and a
     private note without a step is left out.
     """
-    partnership = get_partnership(store, partnership_id, viewer=viewer)
+    return partnership_events(store, get_partnership(store, partnership_id, viewer=viewer), viewer=viewer)
+
+
+def partnership_events(store: Store, partnership: Partnership, *, viewer: User | None) -> pd.DataFrame:
+    """:func:`partnership_history` of a partnership already fetched (and visible to ``viewer``)."""
     events = store.database.query(
         "SELECT e.id, e.from_status, e.to_status, e.occurred_on, e.recorded, e.note, e.private, e.author, "
         "u.display_name AS author_name FROM partnership_events e LEFT JOIN users u ON u.id = e.author "

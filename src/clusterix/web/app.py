@@ -108,11 +108,6 @@ class _SerialDatabase(Database):
             self._inner.close()
 
 
-def _template_context(request) -> dict[str, Any]:
-    """The signed-in user (``current_user``, may be None) and ``csrf_token`` for every template."""
-    return auth.template_context(request)
-
-
 def create_app(settings: WebSettings | None = None, *, store: Store | None = None) -> FastAPI:
     """The clusterix web app (REST API under ``/api/v1``, HTML pages, static assets).
 
@@ -148,7 +143,7 @@ def create_app(settings: WebSettings | None = None, *, store: Store | None = Non
     app.state.settings = settings
     app.state.store = store
     app.state.caches = Caches(boundaries=settings.boundaries)
-    templates = Jinja2Templates(directory=str(_HERE / "templates"), context_processors=[_template_context])
+    templates = Jinja2Templates(directory=str(_HERE / "templates"), context_processors=[auth.template_context])
     app.state.templates = templates
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware, max_bytes=settings.max_request_bytes)

@@ -10,9 +10,8 @@ same payload functions (:func:`partnership_payload`, :func:`page_payload`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
-import pandas as pd
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -27,7 +26,7 @@ from clusterix.tracking import (
     collaboration_growth,
     get_partnership,
     list_partnerships,
-    partnership_history,
+    partnership_events,
     propose_partnership,
 )
 from clusterix.tracking.partnerships import MAX_NOTE_LENGTH, MAX_PAGE, Partnership
@@ -41,6 +40,7 @@ from clusterix.web.auth import (
     library_errors,
 )
 from clusterix.web.errors import ApiError, api_error
+from clusterix.web.services import _records
 
 __all__ = ["page_payload", "partnership_payload", "router"]
 
@@ -56,38 +56,18 @@ def _store(request: Request) -> Store:
     return request.app.state.store
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-able scalar: NaN/NaT → None, dates → ISO text, numpy → Python."""
-    if value is None:
-        return None
-    if isinstance(value, float | int | str | bool) and not (isinstance(value, float) and value != value):
-        return value
-    if pd.isna(value):
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def _history(store: Store, partnership: Partnership, viewer: User | None) -> list[dict]:
-    events = partnership_history(store, partnership.id, viewer=viewer)
-    return [{key: _plain(value) for key, value in row.items()} for row in events.to_dict("records")]
+def _rights(partnership: Partnership, viewer: User | None) -> dict:
+    """What ``viewer`` may do with ``partnership``."""
+    editable = can_annotate(viewer, partnership)
+    return {"can_edit": editable, "allowed_transitions": list(partnership.next_statuses) if editable else []}
 
 
 def partnership_payload(store: Store, partnership_id: int, viewer: User | None) -> dict:
     """A partnership with its history as ``viewer`` may see it, and what ``viewer`` may do."""
     with library_errors():
         partnership = get_partnership(store, partnership_id, viewer=viewer)
-        history = _history(store, partnership, viewer)
-    editable = can_annotate(viewer, partnership)
-    return {
-        **partnership.as_dict(),
-        "history": history,
-        "can_edit": editable,
-        "allowed_transitions": list(partnership.next_statuses) if editable else [],
-    }
+        history = _records(partnership_events(store, partnership, viewer=viewer))
+    return {**partnership.as_dict(), "history": history, **_rights(partnership, viewer)}
 
 
 def page_payload(
@@ -109,13 +89,7 @@ def page_payload(
         if error.code == "unknown_organisation":  # a filter naming nothing: 404, not a bad body
             raise api_error(404, error.code, str(error.detail)) from error
         raise
-    rows = []
-    for partnership in items:
-        row = partnership.as_dict()
-        editable = can_annotate(viewer, partnership)
-        row["can_edit"] = editable
-        row["allowed_transitions"] = list(partnership.next_statuses) if editable else []
-        rows.append(row)
+    rows = [{**partnership.as_dict(), **_rights(partnership, viewer)} for partnership in items]
     return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
 
@@ -228,7 +202,7 @@ def api_growth(request: Request, by: Annotated[str, Query(pattern="^(year|quarte
     """New agreed or active partnerships per period and pair of organisation kinds (public aggregate)."""
     with library_errors():
         table = collaboration_growth(_store(request), by=by)
-    items = [{key: _plain(value) for key, value in row.items()} for row in table.to_dict("records")]
+    items = _records(table)
     return {"by": by, "items": items}
 
 
@@ -322,7 +296,7 @@ def board_page(request: Request, user: CurrentUser, organisation: OrganisationId
         "columns": columns,
         "statuses": STATUSES,
         "organisation": organisation,
-        "growth": [{key: _plain(value) for key, value in row.items()} for row in growth.to_dict("records")],
+        "growth": _records(growth),
         "max_note_length": MAX_NOTE_LENGTH,
     }
     return _render(request, "partnerships.html", context)

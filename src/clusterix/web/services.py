@@ -36,7 +36,6 @@ __all__ = [
     "PayloadCache",
     "complementarity_between",
     "dataset_activities",
-    "default_dataset",
     "indicator_geojson",
     "indicator_values",
     "list_datasets",
@@ -363,13 +362,6 @@ def _dataset_items(store: Store, caches: Caches | None) -> list[dict[str, Any]]:
         record["periods"] = sorted(str(t) for t in own["time"].unique())
         items.append(record)
     return items
-
-
-def default_dataset(store: Store) -> str | None:
-    """The first observation dataset (the one the map shows first), or ``None``."""
-    frame = store.datasets()
-    frame = frame[frame["kind"] == "observations"]
-    return None if frame.empty else str(frame["name"].iloc[0])
 
 
 def _dataset_record(store: Store, caches: Caches, dataset: str | None) -> dict[str, Any]:
