@@ -80,10 +80,14 @@ def kind_complementarity(query_kinds: np.ndarray, candidate_kinds: np.ndarray) -
     """
     query = np.asarray(query_kinds, dtype=object)[:, None]
     candidate = np.asarray(candidate_kinds, dtype=object)[None, :]
-    query_enterprise, candidate_enterprise = query == "enterprise", candidate == "enterprise"
-    query_knowledge = np.isin(query, KNOWLEDGE_KINDS)
-    candidate_knowledge = np.isin(candidate, KNOWLEDGE_KINDS)
-    return ((query_enterprise & candidate_knowledge) | (query_knowledge & candidate_enterprise)).astype(np.float64)
+    return complementary_kinds(query, candidate).astype(np.float64)
+
+
+def complementary_kinds(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Element-wise (broadcast): one kind is an enterprise and the other a knowledge institution."""
+    return ((first == "enterprise") & np.isin(second, KNOWLEDGE_KINDS)) | (
+        np.isin(first, KNOWLEDGE_KINDS) & (second == "enterprise")
+    )
 
 
 def portfolio_complementarity(query_portfolio: sp.csr_array, candidate_portfolio: sp.csr_array) -> np.ndarray:

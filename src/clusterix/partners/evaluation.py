@@ -19,6 +19,7 @@ import scipy.sparse as sp
 
 from clusterix._validation import check_number, parameter_error
 from clusterix.errors import InvalidInputError
+from clusterix.partners.candidates import KNOWLEDGE_KINDS  # the knowledge side: CORDIS HES and REC
 from clusterix.partners.network import CollaborationGraph, collaboration_edges
 from clusterix.partners.network import adamic_adar as _adamic_adar_scores
 
@@ -37,8 +38,6 @@ __all__ = [
     "temporal_split",
 ]
 
-#: Organisation kinds on the knowledge side (CORDIS ``HES`` and ``REC``); the other side is ``enterprise`` (``PRC``).
-KNOWLEDGE_KINDS = ("higher_education", "research")
 #: The metric columns of :func:`evaluate` with the default ``k_values=(10, 50)``.
 METRIC_COLUMNS = ("recall@10", "recall@50", "ndcg@10", "ndcg@50", "mrr")
 

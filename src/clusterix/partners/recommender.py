@@ -53,6 +53,7 @@ from clusterix.partners.candidates import (
     PoolSizes,
     adamic_adar_rows,
     candidate_pools,
+    complementary_kinds,
     content_vector_index,
     kind_complementarity,
     pair_features,
@@ -501,11 +502,7 @@ class PartnerRecommender:
         pairs = pairs[~np.asarray(existing).ravel() & (state.degree[pairs["query"].to_numpy()] > 0)]
         if self.pairs == "complementary":
             query_kinds = self.kinds_[pairs["query"].to_numpy()]
-            candidate_kinds = self.kinds_[pairs["candidate"].to_numpy()]
-            keep = ((query_kinds == "enterprise") & np.isin(candidate_kinds, KNOWLEDGE_KINDS)) | (
-                np.isin(query_kinds, KNOWLEDGE_KINDS) & (candidate_kinds == "enterprise")
-            )
-            pairs = pairs[keep]
+            pairs = pairs[complementary_kinds(query_kinds, self.kinds_[pairs["candidate"].to_numpy()])]
         if pairs.empty:
             which = "enterprise - knowledge institution pair" if self.pairs == "complementary" else "pair"
             raise InvalidInputError(
@@ -712,11 +709,8 @@ class PartnerRecommender:
             allowed &= np.isin(self.kinds_, kinds)
         if regions is not None:
             regions = [regions] if isinstance(regions, str) else [str(region) for region in regions]
-            in_region = np.zeros(len(self.ids_), dtype=bool)
-            for region in regions:
-                in_region |= pd.Series(self.regions_).str.startswith(region).to_numpy() & (self.regions_ != "")
-                in_region |= self.countries_ == region
-            allowed &= in_region
+            in_region = pd.Series(self.regions_).str.startswith(tuple(regions)).to_numpy() & (self.regions_ != "")
+            allowed &= in_region | np.isin(self.countries_, regions)
         sizes = self._pool_sizes()
         if kinds is not None or regions is not None:  # a filtered pool: make sure k allowed candidates can enter
             sizes = PoolSizes(sizes.network, max(sizes.popular, k), sizes.content)
