@@ -15,10 +15,13 @@ import numpy as np
 import pandas as pd
 
 from clusterix._validation import check_option
+from clusterix.checksums import sha256_of
 from clusterix.config import database_target
 from clusterix.errors import InvalidInputError, UnknownCodeError
-from clusterix.ingest.downloads import sha256_of
+from clusterix.storage.catalogue import CatalogueQueries
 from clusterix.storage.db import Database, connect
+from clusterix.storage.organisations import OrganisationQueries
+from clusterix.storage.regions import RegionQueries
 
 __all__ = ["ORGANISATION_KINDS", "ImportResult", "Store"]
 
@@ -66,7 +69,7 @@ def _where(path: Path, line: object, column: object | None = None) -> str:
     return place + (f", column {column!r}" if column not in (None, "") else "")
 
 
-class Store:
+class Store(CatalogueQueries, RegionQueries, OrganisationQueries):
     """The clusterix store: datasets with provenance, reference data, observations,
     organisations, projects and participations."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __all__ = ["SCHEMA_VERSION", "TABLES", "schema_statements"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Observations carry no primary key: a unique index would slow bulk imports several-fold,
 # and uniqueness of (dataset, region, activity, time, measure) is checked on import.
@@ -50,6 +50,14 @@ TABLES = {
             level INTEGER NOT NULL,
             parent TEXT,
             PRIMARY KEY (scheme, code)
+        )""",
+    "cluster_mappings": """
+        CREATE TABLE IF NOT EXISTS cluster_mappings (
+            scheme TEXT NOT NULL,
+            industry TEXT NOT NULL,
+            cluster TEXT NOT NULL,
+            cluster_name TEXT,
+            PRIMARY KEY (scheme, industry, cluster)
         )""",
     "observations": """
         CREATE TABLE IF NOT EXISTS observations (

@@ -1,0 +1,275 @@
+"""Use cases about the loaded datasets: what is loaded, one dataset's observations as a long
+table, its activity codes with titles, and the memoised analysis (every period computed once)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from clusterix.app._convert import records
+from clusterix.app.caches import Caches
+from clusterix.app.results import Activities
+from clusterix.errors import InvalidInputError, UnknownCodeError
+from clusterix.storage import Store
+
+if TYPE_CHECKING:
+    from clusterix.app.workspace import Workspace
+    from clusterix.profiling.profile import RegionProfiler
+
+__all__ = [
+    "Analysis",
+    "StoredTable",
+    "analysis",
+    "dataset_activities",
+    "dataset_record",
+    "list_datasets",
+    "observations_table",
+]
+
+
+def list_datasets(workspace: Workspace) -> list[dict[str, Any]]:
+    """What is loaded, with the measures and periods of each observation dataset.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+
+    Returns
+    -------
+    list of dict
+        One record per dataset (name, kind, source, source_file, checksum, imported_at,
+        row_count, region_version, description, measures, periods), computed once per store
+        version; each call returns its own copy.
+    """
+    caches, store = workspace.caches, workspace.store
+    version = caches.store_version(store)
+    cached = caches.datasets_memo
+    if cached is None or cached[0] != version:
+        cached = (version, _dataset_items(store, caches))
+        caches.datasets_memo = cached
+    return copy.deepcopy(cached[1])
+
+
+def _dataset_items(store: Store, caches: Caches) -> list[dict[str, Any]]:
+    """The datasets with their measures and periods (a scan of the observations, once per state of the datasets)."""
+    items = records(store.datasets())
+    key = ("periods", tuple((r["name"], r["imported_at"], r["row_count"]) for r in items))
+    table = caches.get(key, store.observation_periods)
+    for record in items:
+        own = table[table["dataset"] == record["name"]]
+        record["measures"] = sorted(str(m) for m in own["measure"].unique())
+        record["periods"] = sorted(str(t) for t in own["time"].unique())
+    return items
+
+
+def dataset_record(workspace: Workspace, dataset: str | None) -> dict[str, Any]:
+    """The record of observation dataset ``dataset`` (default: the first loaded).
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    dataset : str, optional
+        The dataset's name.
+
+    Returns
+    -------
+    dict
+        The dataset's record from :func:`list_datasets`.
+
+    Raises
+    ------
+    UnknownCodeError
+        No observation dataset is loaded, or none of that name.
+    """
+    items = [item for item in list_datasets(workspace) if item["kind"] == "observations"]
+    if not items:
+        raise UnknownCodeError("The store holds no observation dataset; import one first (clusterix ingest).")
+    if dataset is None:
+        return items[0]
+    for item in items:
+        if item["name"] == dataset:
+            return item
+    known = ", ".join(repr(item["name"]) for item in items)
+    raise UnknownCodeError(f"No observation dataset named {dataset!r} in the store (loaded: {known}).")
+
+
+def _measure(record: dict[str, Any], measure: str | None) -> str:
+    measures = record["measures"]
+    if measure is None:
+        if len(measures) > 1:
+            raise InvalidInputError(
+                f"Dataset {record['name']!r} holds {len(measures)} measures ({', '.join(map(repr, measures))}); "
+                "choose one with measure= (--measure on the command line)."
+            )
+        if not measures:
+            raise UnknownCodeError(f"Dataset {record['name']!r} holds no observations.")
+        return str(measures[0])
+    if measure not in measures:
+        raise UnknownCodeError(
+            f"Dataset {record['name']!r} has no measure {measure!r} (measures: {', '.join(map(repr, measures))})."
+        )
+    return measure
+
+
+@dataclass(frozen=True)
+class StoredTable:
+    """One dataset and measure as a long table ``region, activity, time, value`` (values present only)."""
+
+    dataset: str
+    measure: str
+    region_version: int | None
+    frame: pd.DataFrame
+    missing: int
+
+
+def observations_table(workspace: Workspace, dataset: str | None, measure: str | None = None) -> StoredTable:
+    """The observations of one dataset and measure that have a value: the one loader of stored data.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    dataset : str, optional
+        The dataset (default: the first observation dataset loaded).
+    measure : str, optional
+        The measure (default: the dataset's only one).
+
+    Returns
+    -------
+    StoredTable
+        The long table and how many observations without a value (e.g. Eurostat's ``:``) were left out.
+
+    Raises
+    ------
+    UnknownCodeError
+        Unknown dataset or measure.
+    InvalidInputError
+        The dataset holds several measures and none was chosen.
+    """
+    record = dataset_record(workspace, dataset)
+    chosen = _measure(record, measure)
+    frame = workspace.store.observations(record["name"], measure=chosen)
+    missing = frame["value"].isna()
+    version = record.get("region_version")
+    return StoredTable(
+        dataset=str(record["name"]),
+        measure=chosen,
+        region_version=None if version is None else int(version),
+        frame=frame.loc[~missing, ["region", "activity", "time", "value"]].reset_index(drop=True),
+        missing=int(missing.sum()),
+    )
+
+
+def _activity_names(store: Store, dataset: str) -> dict[str, str]:
+    """Activity titles from the loaded classification that covers most of the dataset's activity
+    codes (at least half of them); none when no classification fits."""
+    coverage, activities = store.classification_coverage(dataset)
+    if coverage.empty:
+        return {}
+    scheme, covered = str(coverage["scheme"].iloc[0]), int(coverage["n"].iloc[0])
+    if covered * 2 < activities:
+        return {}
+    return store.classification_titles(scheme)
+
+
+def _cluster_strength(store: Store, table: pd.DataFrame) -> pd.DataFrame | None:
+    """Cluster strength and stars from the loaded cluster mapping that covers most of the table's
+    activities (at least half of them); ``None`` when no mapping fits."""
+    from clusterix.profiling.clusters import cluster_strength
+
+    activities = set(table["activity"].astype(str))
+    best, best_cover = None, 0
+    for _, mapping in sorted(store.cluster_mappings().items()):
+        cover = len(activities.intersection(mapping["industry"]))
+        if cover > best_cover:
+            best, best_cover = mapping, cover
+    if best is None or best_cover * 2 < len(activities):
+        return None
+    return cluster_strength(table, best, time="time", unmapped="other")
+
+
+class Analysis:
+    """One dataset and measure, every period computed once (a RegionProfiler) with region and
+    activity names and, where a loaded cluster mapping fits, cluster strength and stars."""
+
+    def __init__(self, workspace: Workspace, dataset: str | None, measure: str | None) -> None:
+        from clusterix.profiling.profile import RegionProfiler
+
+        store = workspace.store
+        table = observations_table(workspace, dataset, measure)
+        names = (
+            store.regions(version=table.region_version)
+            if table.region_version is not None
+            else pd.DataFrame(columns=["code", "name"])
+        )
+        self.dataset = table.dataset
+        self.measure = table.measure
+        self.region_version = table.region_version
+        self.region_names = dict(zip(names["code"], names["name"], strict=True))
+        self.activity_names = _activity_names(store, table.dataset)
+        self.profiler: RegionProfiler = RegionProfiler(
+            table.frame,
+            time="time",
+            region_names=self.region_names,
+            activity_names=self.activity_names,
+            clusters=_cluster_strength(store, table.frame),
+        )
+        self.periods = [str(p) for p in self.profiler.periods]
+
+    def period_index(self, year: str | None) -> int:
+        """The position of period ``year`` (default: the last)."""
+        if year is None:
+            return len(self.periods) - 1
+        if year not in self.periods:
+            raise UnknownCodeError(f"Dataset {self.dataset!r} has no period {year!r}; periods are {self.periods}.")
+        return self.periods.index(year)
+
+    def measures_table(self, index: int) -> pd.DataFrame:
+        """Per region of one period: total, diversity, ECI, COI and the concentration measures."""
+        from clusterix.indicators.frame import region_measures
+
+        result = self.profiler.results[index]
+        measures = region_measures(result.matrix)
+        return pd.DataFrame(
+            {"diversity": result.diversity, "eci": result.eci, "coi": result.coi, **measures},
+            index=pd.Index([str(r) for r in result.matrix.regions], name="region"),
+        )
+
+
+def analysis(workspace: Workspace, dataset: str | None, measure: str | None) -> Analysis:
+    """The memoised :class:`Analysis` of a dataset and measure (recomputed after a re-import)."""
+    record = dataset_record(workspace, dataset)
+    chosen = _measure(record, measure)
+    key = ("analysis", record["name"], chosen, str(record.get("imported_at")))
+    return workspace.caches.get(key, lambda: Analysis(workspace, record["name"], chosen))  # type: ignore[no-any-return]
+
+
+def dataset_activities(workspace: Workspace, *, dataset: str | None = None, measure: str | None = None) -> Activities:
+    """The activity codes of a dataset (any period) with their titles when a classification gives them.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    dataset, measure : str, optional
+        As for :func:`observations_table`.
+
+    Returns
+    -------
+    Activities
+        ``dataset, measure, items[code, name]``.
+    """
+    found = analysis(workspace, dataset, measure)
+    codes = sorted({str(a) for result in found.profiler.results for a in result.matrix.activities})
+    return Activities.model_validate(
+        {
+            "dataset": found.dataset,
+            "measure": found.measure,
+            "items": [{"code": code, "name": found.activity_names.get(code)} for code in codes],
+        }
+    )

@@ -1,0 +1,156 @@
+"""Use cases of the region profile: from a stored dataset (every face) or from a long table
+(the command line's ``--input FILE``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from clusterix.app.datasets import analysis
+from clusterix.app.results import Profile
+from clusterix.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from clusterix.app.workspace import Workspace
+
+__all__ = ["CLUSTER_DEFAULTS", "cluster_table", "profile_from_table", "region_profile"]
+
+#: The named default cluster mappings: ``--clusters NAME`` with ``--clusters-from DIR``.
+CLUSTER_DEFAULTS = ("uk-segments", "nace-segments", "us")
+
+
+def region_profile(
+    workspace: Workspace, code: str, *, dataset: str | None = None, measure: str | None = None,
+    year: str | None = None,
+) -> Profile:  # fmt: skip
+    """A region's profile from a stored dataset: specialisations, cluster stars, complexity,
+    emerging activities and diversification options, with region and activity names.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    code : str
+        NUTS code, e.g. ``UKI3``.
+    dataset, measure, year : str, optional
+        Which data (defaults: the first dataset, its only measure, the last period).
+
+    Returns
+    -------
+    Profile
+        :meth:`clusterix.profiling.profile.RegionProfiler.profile` with the dataset, measure
+        and periods named; ``clusters`` holds the stars where a loaded cluster mapping
+        covers at least half of the activities.
+
+    References
+    ----------
+    Balland, P.-A. et al. (2019). Smart specialization policy in the European Union:
+    relatedness, knowledge complexity and regional diversification. Regional Studies 53(9).
+    Ketels, C. and Protsiv, S. (2013). Methodology and findings report for a cluster mapping
+    of related sectors. European Cluster Observatory.
+    """
+    found = analysis(workspace, dataset, measure)
+    index = found.period_index(year)
+    payload = found.profiler.profile(code, period=found.profiler.periods[index])
+    payload["dataset"] = found.dataset
+    payload["measure"] = found.measure
+    payload["periods"] = found.periods
+    return Profile.model_validate(payload)
+
+
+def cluster_table(
+    frame: pd.DataFrame, columns: dict[str, str | None], clusters: str | None, source: Path | None
+) -> pd.DataFrame | None:
+    """Cluster strength for a long table from a named default mapping (:data:`CLUSTER_DEFAULTS`,
+    read from the folder ``source``) or a mapping file; ``None`` without ``clusters``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The long table.
+    columns : dict
+        Its ``region``, ``activity``, ``value`` and ``time`` column names.
+    clusters : str, optional
+        A default mapping's name or the path of a mapping file (``industry, cluster``).
+    source : Path, optional
+        The folder of the data sets holding the default mappings.
+
+    Returns
+    -------
+    DataFrame or None
+        :func:`clusterix.profiling.clusters.cluster_strength` with a ``region`` column.
+    """
+    if clusters is None:
+        return None
+    from clusterix.profiling import (
+        cluster_mapping,
+        cluster_strength,
+        nace_segments,
+        uk_segments,
+        us_cluster_definitions,
+    )
+
+    defaults = {"uk-segments": uk_segments, "nace-segments": nace_segments, "us": us_cluster_definitions}
+    if clusters in defaults:
+        if source is None:
+            raise InvalidInputError(f"--clusters {clusters} needs --clusters-from DIR (the folder of the data sets).")
+        mapping = defaults[clusters](source)
+    else:
+        from clusterix.tables import read_table
+
+        mapping = cluster_mapping(read_table(Path(clusters)))
+    region = str(columns["region"])
+    return cluster_strength(
+        frame,
+        mapping,
+        region=region,
+        activity=str(columns["activity"]),
+        value=str(columns["value"]),
+        time=columns["time"],
+        unmapped="other",
+    ).rename(columns={region: "region"})
+
+
+def profile_from_table(
+    frame: pd.DataFrame, code: str, *, columns: dict[str, str | None], year: str | None = None,
+    clusters: pd.DataFrame | None = None, min_value: float = 10.0, top: int = 10,
+) -> dict[str, Any]:  # fmt: skip
+    """A region's profile from a long table (a user's file).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The long table.
+    code : str
+        The region.
+    columns : dict
+        Its ``region``, ``activity``, ``value`` and ``time`` column names.
+    year : str, optional
+        The period (default: the last).
+    clusters : DataFrame, optional
+        :func:`cluster_table` of the same table.
+    min_value : float
+        Significance guard: smallest value reported.
+    top : int
+        Items per list.
+
+    Returns
+    -------
+    dict
+        :meth:`clusterix.profiling.profile.RegionProfiler.profile`, JSON-ready.
+    """
+    from clusterix.profiling.profile import RegionProfiler
+
+    profiler = RegionProfiler(
+        frame,
+        region=str(columns["region"]),
+        activity=str(columns["activity"]),
+        value=str(columns["value"]),
+        time=columns["time"],
+        min_value=min_value,
+        top=top,
+        clusters=clusters,
+    )
+    return profiler.profile(code, period=year)
