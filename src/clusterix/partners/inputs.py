@@ -186,14 +186,20 @@ def _frame_digest(frame: pd.DataFrame) -> bytes:
 
 def inputs_key(organisations: pd.DataFrame, collaborations: pd.DataFrame, model: Any) -> str:
     """A hash of the fit inputs, the model's parameters and the code of :mod:`clusterix.partners`."""
-    import clusterix
+    from importlib.metadata import PackageNotFoundError, version
+
     from clusterix.partners import recommender
+
+    try:
+        release = version("clusterix")
+    except PackageNotFoundError:  # a source tree that is not installed
+        release = "0+unknown"
 
     digest = hashlib.sha256()
     digest.update(_frame_digest(organisations))
     digest.update(_frame_digest(collaborations))
     digest.update(repr(sorted(model.get_params().items())).encode())
-    digest.update(clusterix.__version__.encode())
+    digest.update(release.encode())
     for source in sorted(Path(recommender.__file__).parent.glob("*.py")):  # changed code never loads an old pickle
         digest.update(source.read_bytes())
     return digest.hexdigest()[:24]
