@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from clusterix.vocabulary import KNOWLEDGE_KINDS, ORGANISATION_KINDS
+
 __all__ = [
     "FEATURES",
     "adamic_adar_rows",
@@ -33,10 +35,9 @@ __all__ = [
     "portfolio_complementarity",
 ]
 
-#: Organisation kinds a recommender accepts (also the order of the ``candidate_<kind>`` features).
-KINDS = ("enterprise", "higher_education", "research", "public", "other", "cluster")
-#: Kinds that complement an enterprise (and that an enterprise complements).
-KNOWLEDGE_KINDS = ("higher_education", "research")
+#: Organisation kinds a recommender accepts (also the order of the ``candidate_<kind>`` features);
+#: knowledge institutions complement an enterprise (and an enterprise complements them).
+KINDS = ORGANISATION_KINDS
 
 #: (component, feature) of every feature, in column order; ``embedding_cosine`` only with embeddings.
 FEATURES = (
