@@ -18,9 +18,10 @@ import pandas as pd
 import pytest
 
 from clusterix.errors import DataSourceError, InvalidInputError
-from clusterix.ingest import downloads, eurostat
+from clusterix.ingest import downloads
 from clusterix.ingest.eurostat import (
     TIDY_COLUMNS,
+    _tidy,
     eurostat_dimensions,
     eurostat_structure,
     eurostat_url,
@@ -371,7 +372,7 @@ def test_a_repeated_series_key_in_a_later_chunk(tmp_path) -> None:
 
 def test_a_hash_collision_is_not_a_repeat(tmp_path, monkeypatch) -> None:
     # Every key hashes alike: the reader must confirm on the text and carry on.
-    monkeypatch.setattr(eurostat, "_hash_strings", lambda keys: np.zeros(len(keys), dtype=np.uint64))
+    monkeypatch.setattr(_tidy, "_hash_strings", lambda keys: np.zeros(len(keys), dtype=np.uint64))
     path = write(tmp_path, "ok.tsv", API_TSV)
     pd.testing.assert_frame_equal(read_all(path, chunk_rows=3), API_EXPECTED)
 

@@ -17,9 +17,11 @@ import pytest
 from clusterix.errors import DataSourceError, InvalidInputError, UnknownCodeError
 from clusterix.reference import nuts
 from clusterix.reference.nuts import (
+    changes,
     check_codes,
     convert_codes,
     convert_data,
+    files,
     iso_country,
     normalise_code,
     nuts_country,
@@ -111,7 +113,7 @@ def test_spot_checked_names(tables: Path) -> None:
         # Eurostat writes an em dash: "Inner London — West".
         assert table["UKI3"].replace("—", "-") == "Inner London - West"
         assert table["UKI4"].replace("—", "-") == "Inner London - East"
-    # 2013: a discontinued region keeps its 2013 label (FR7 is listed twice, see nuts._labelled).
+    # 2013: a discontinued region keeps its 2013 label (FR7 is listed twice, see changes._labelled).
     assert n2013["FR7"] == "Centre-Est"
     assert n2013["FR2"] == "Bassin Parisien"
     # Renamed in 2021: the 2016 name comes from the 2013-2016 table.
@@ -135,8 +137,8 @@ def test_workbook_and_flattened_csv_give_the_same_reference(tables: Path, tmp_pa
     for version in (2013, 2016, 2021):
         pd.testing.assert_frame_equal(nuts_regions(version, source=tables), nuts_regions(version, source=csv_only))
     for pair in ((2013, 2016), (2016, 2021), (2013, 2021)):
-        from_workbook = nuts._reference(tables, "test").crosswalks[pair]
-        from_csv = nuts._reference(csv_only, "test").crosswalks[pair]
+        from_workbook = changes._reference(tables, "test").crosswalks[pair]
+        from_csv = changes._reference(csv_only, "test").crosswalks[pair]
         pd.testing.assert_frame_equal(from_workbook.table, from_csv.table)
         assert from_workbook.members == from_csv.members
 
@@ -164,7 +166,7 @@ def test_download_uses_the_official_eurostat_files(tables: Path, monkeypatch) ->
         requested.append(remote)
         return tables / remote.filename
 
-    monkeypatch.setattr(nuts, "fetch", fake_fetch)
+    monkeypatch.setattr(files, "fetch", fake_fetch)
     assert len(nuts_regions(2021)) == sum(STATED_COUNTS[2021].values())
     assert [remote.filename for remote in requested] == ["NUTS2013-NUTS2016.xlsx", "NUTS2016-NUTS2021.xlsx"]
     assert all(remote.url.startswith("https://ec.europa.eu/eurostat/documents/345175/629341/") for remote in requested)

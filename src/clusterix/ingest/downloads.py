@@ -7,7 +7,6 @@ records the checksum of each file at first download, and every later use re-chec
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 import urllib.error
@@ -16,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from clusterix.checksums import sha256_of
 from clusterix.config import cache_dir
 from clusterix.errors import DataSourceError
 
@@ -32,15 +32,6 @@ class RemoteFile:
     filename: str
     url: str
     sha256: str | None = None
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _manifest(folder: Path) -> dict[str, dict[str, str]]:

@@ -5,12 +5,14 @@ enterprise - knowledge institution pairs that first collaborate from that year o
 :func:`evaluate` ranks candidates for each query organisation with a score function and
 averages Recall@k, nDCG@k and MRR. The baselines (:data:`BASELINES`) build score
 functions from the training data only.
+
+The split is in :mod:`clusterix.partners.splits` and the baselines in
+:mod:`clusterix.partners.baselines`; their names are re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -19,9 +21,16 @@ import scipy.sparse as sp
 
 from clusterix._validation import check_number, parameter_error
 from clusterix.errors import InvalidInputError
+from clusterix.partners.baselines import (
+    BASELINES,
+    ScoreFunction,
+    adamic_adar,
+    popularity,
+    portfolio_similarity,
+    same_country_popularity,
+)
 from clusterix.partners.candidates import KNOWLEDGE_KINDS  # the knowledge side: CORDIS HES and REC
-from clusterix.partners.network import CollaborationGraph, collaboration_edges
-from clusterix.partners.network import adamic_adar as _adamic_adar_scores
+from clusterix.partners.splits import TemporalSplit, temporal_split
 
 __all__ = [
     "BASELINES",
@@ -38,193 +47,10 @@ __all__ = [
     "temporal_split",
 ]
 
+
 #: The metric columns of :func:`evaluate` with the default ``k_values=(10, 50)``.
 METRIC_COLUMNS = ("recall@10", "recall@50", "ndcg@10", "ndcg@50", "mrr")
-
-#: ``score_fn(query_ids) -> scores``: organisation ids in, ``(n_queries, n_candidates)`` scores out.
-ScoreFunction = Callable[[np.ndarray], np.ndarray]
-
 _BATCH = 256  # queries scored at once: bounds memory at _BATCH x n_candidates floats
-
-
-@dataclass(frozen=True, eq=False)
-class TemporalSplit:
-    """A temporal hold-out of the CORDIS collaboration network (see :func:`temporal_split`).
-
-    Attributes
-    ----------
-    split_year : int
-        Training projects start before this year; test pairs collaborate from it on.
-    train_participations : DataFrame
-        The participations in training projects (the CORDIS participations columns).
-    train_projects : DataFrame
-        The training projects.
-    organisations : DataFrame
-        The organisations that take part in a training project (``id``, ``kind``, ``country``, ...).
-    graph : CollaborationGraph
-        The training collaboration graph; its nodes are ``organisations`` (isolated ones included).
-    test_pairs : DataFrame
-        ``enterprise``, ``institution``, ``year`` (first test year together), ``projects``
-        (shared test projects), ``enterprise_known``, ``institution_known`` (has a training
-        participation): every new enterprise - knowledge institution pair.
-    queries : DataFrame
-        ``organisation_id``, ``side`` (``'enterprise'`` or ``'knowledge'``), ``country`` and
-        ``test_partners`` (its test partners among the candidates), sorted by id.
-    candidates : DataFrame
-        The fixed candidate list that score functions score, in column order:
-        ``organisation_id``, ``side``, ``kind``, ``country`` (sorted by id). Every
-        enterprise and knowledge institution with a training participation.
-    """
-
-    split_year: int
-    train_participations: pd.DataFrame
-    train_projects: pd.DataFrame
-    organisations: pd.DataFrame
-    graph: CollaborationGraph
-    test_pairs: pd.DataFrame
-    queries: pd.DataFrame
-    candidates: pd.DataFrame
-
-    def __repr__(self) -> str:
-        return (
-            f"TemporalSplit(split_year={self.split_year}, {len(self.queries)} queries, "
-            f"{len(self.candidates)} candidates, {len(self.test_pairs)} test pairs)"
-        )
-
-
-def _side(kind: pd.Series) -> pd.Series:
-    side = pd.Series(None, index=kind.index, dtype=object)
-    side[kind == "enterprise"] = "enterprise"
-    side[kind.isin(KNOWLEDGE_KINDS)] = "knowledge"
-    return side
-
-
-def temporal_split(tables: Any, *, split_year: int = 2019) -> TemporalSplit:
-    """Split CORDIS participations in time for link-prediction evaluation.
-
-    Parameters
-    ----------
-    tables : CordisTables
-        ``(organisations, projects, participations)`` from a CORDIS reader, e.g.
-        :func:`clusterix.ingest.cordis.read_h2020_participations`.
-    split_year : int
-        The first test year.
-
-    Returns
-    -------
-    TemporalSplit
-        Training data: participations in projects starting before ``split_year``. Test
-        pairs: enterprise (``PRC``) - knowledge institution (``HES`` or ``REC``) pairs
-        that share a project starting in or after ``split_year`` and shared none before.
-        Queries: the enterprises and knowledge institutions with a training participation
-        that have at least one test partner which is itself a candidate; an enterprise's
-        candidates are the knowledge institutions, and vice versa.
-
-    Raises
-    ------
-    InvalidInputError
-        Tables without the needed columns, a bad ``split_year``, or no test pairs.
-
-    Notes
-    -----
-    Projects without a start date are in neither part. A test partner without any
-    training participation (a newcomer) cannot be ranked by a method that learns from
-    history, so it is kept in ``test_pairs`` but not counted in the queries' metrics.
-    """
-    function = "temporal_split"
-    try:
-        organisations, projects, participations = tables
-    except (TypeError, ValueError) as error:
-        raise parameter_error(
-            "tables", function, "CordisTables (organisations, projects, participations)", type(tables).__name__
-        ) from error
-    for name, table, columns in (
-        ("organisations", organisations, ("id", "kind", "country")),
-        ("projects", projects, ("id", "start_date", "programme_part")),
-        ("participations", participations, ("project_id", "organisation_id")),
-    ):
-        if not isinstance(table, pd.DataFrame) or any(column not in table.columns for column in columns):
-            raise parameter_error("tables", function, f"a {name} table with the columns {', '.join(columns)}", name)
-    check_number(split_year, name="split_year", function=function, integer=True)
-
-    year = pd.to_datetime(projects["start_date"]).dt.year
-    project_year = pd.Series(year.to_numpy(), index=projects["id"].astype("str"))
-    participation_year = participations["project_id"].astype("str").map(project_year)
-    in_train = (participation_year < split_year).to_numpy(dtype=bool, na_value=False)
-    train_participations = participations[in_train].reset_index(drop=True)
-    train_projects = projects[(year < split_year).to_numpy(dtype=bool, na_value=False)].reset_index(drop=True)
-    known_ids = np.unique(train_participations["organisation_id"].astype("str").to_numpy(dtype=object))
-    organisation_ids = organisations["id"].astype("str")
-    train_organisations = organisations[organisation_ids.isin(known_ids).to_numpy()]
-    train_organisations = train_organisations.assign(id=train_organisations["id"].astype("str"))
-    train_organisations = train_organisations.sort_values("id").reset_index(drop=True)
-
-    edges = collaboration_edges(participations, projects)
-    graph = CollaborationGraph.from_edges(edges, until_year=split_year, nodes=train_organisations["id"])
-
-    side = pd.Series(_side(organisations["kind"]).to_numpy(), index=organisation_ids.to_numpy())
-    side_1 = edges["org_1"].map(side)
-    side_2 = edges["org_2"].map(side)
-    mixed = ((side_1 == "enterprise") & (side_2 == "knowledge")) | ((side_1 == "knowledge") & (side_2 == "enterprise"))
-    pairs = edges[mixed.to_numpy(dtype=bool)]
-    first_is_enterprise = (side_1[mixed] == "enterprise").to_numpy(dtype=bool)
-    pairs = pd.DataFrame(
-        {
-            "enterprise": np.where(first_is_enterprise, pairs["org_1"], pairs["org_2"]),
-            "institution": np.where(first_is_enterprise, pairs["org_2"], pairs["org_1"]),
-            "year": pairs["year"].to_numpy(),
-        }
-    )
-    before = pairs[pairs["year"] < split_year][["enterprise", "institution"]].drop_duplicates()
-    after = (
-        pairs[pairs["year"] >= split_year]
-        .groupby(["enterprise", "institution"], as_index=False)
-        .agg(year=("year", "min"), projects=("year", "size"))
-    )
-    after = after.merge(before, on=["enterprise", "institution"], how="left", indicator=True)
-    test_pairs = after[after["_merge"] == "left_only"].drop(columns="_merge")
-    known = set(known_ids.tolist())
-    test_pairs = test_pairs.assign(
-        year=test_pairs["year"].astype(np.int64),
-        projects=test_pairs["projects"].astype(np.int64),
-        enterprise_known=test_pairs["enterprise"].isin(known),
-        institution_known=test_pairs["institution"].isin(known),
-    ).reset_index(drop=True)
-    if test_pairs.empty:
-        raise InvalidInputError(
-            f"No enterprise - knowledge institution pair first collaborates in or after {split_year}: "
-            "there is nothing to evaluate. Choose an earlier split_year."
-        )
-
-    candidate_side = _side(train_organisations["kind"])
-    is_candidate = candidate_side.notna().to_numpy()
-    candidates = pd.DataFrame(
-        {
-            "organisation_id": train_organisations["id"].to_numpy(dtype=object)[is_candidate],
-            "side": candidate_side.to_numpy(dtype=object)[is_candidate],
-            "kind": train_organisations["kind"].to_numpy(dtype=object)[is_candidate],
-            "country": train_organisations["country"].to_numpy(dtype=object)[is_candidate],
-        }
-    )
-    warm = test_pairs[test_pairs["enterprise_known"] & test_pairs["institution_known"]]
-    counts = pd.concat([warm["enterprise"].value_counts(), warm["institution"].value_counts()]).rename("test_partners")
-    queries = candidates[candidates["organisation_id"].isin(counts.index)][["organisation_id", "side", "country"]]
-    queries = queries.assign(test_partners=queries["organisation_id"].map(counts).astype(np.int64)).reset_index(
-        drop=True
-    )
-    return TemporalSplit(
-        split_year=int(split_year),
-        train_participations=train_participations,
-        train_projects=train_projects,
-        organisations=train_organisations,
-        graph=graph,
-        test_pairs=test_pairs,
-        queries=queries,
-        candidates=candidates,
-    )
-
-
-# --------------------------------------------------------------------------- metrics
 
 
 def _check_k_values(k_values: Any, function: str) -> tuple[int, ...]:
@@ -440,112 +266,3 @@ def _relevance(split: TemporalSplit, candidate_ids: np.ndarray) -> sp.csr_array:
         cols.append(partner.to_numpy()[ok].astype(np.int64))
     rows_all, cols_all = np.concatenate(rows), np.concatenate(cols)
     return sp.csr_array((np.ones(len(rows_all)), (rows_all, cols_all)), shape=(len(split.queries), len(candidate_ids)))
-
-
-# --------------------------------------------------------------------------- baselines
-
-
-def _country(split: TemporalSplit, ids: np.ndarray) -> np.ndarray:
-    countries = pd.Series(split.organisations["country"].to_numpy(dtype=object), index=split.organisations["id"])
-    return countries.reindex(ids).to_numpy(dtype=object)
-
-
-def popularity(split: TemporalSplit) -> ScoreFunction:
-    """Score every candidate by its number of distinct training partners (its degree).
-
-    The same ranking for every query; the baseline that any method must beat.
-    """
-    degree = split.graph.degree[split.graph.index(split.candidates["organisation_id"])].astype(np.float64)
-
-    def score(query_ids: np.ndarray) -> np.ndarray:
-        return np.tile(degree, (len(query_ids), 1))
-
-    return score
-
-
-def same_country_popularity(split: TemporalSplit) -> ScoreFunction:
-    """Popularity, with the candidates from the query's country ranked first.
-
-    ``score = degree + (max degree + 1) * [same country]``; a query or candidate
-    without a country matches nothing.
-    """
-    degree = split.graph.degree[split.graph.index(split.candidates["organisation_id"])].astype(np.float64)
-    bonus = float(degree.max(initial=0.0)) + 1.0
-    countries = split.candidates["country"].to_numpy(dtype=object)
-
-    def score(query_ids: np.ndarray) -> np.ndarray:
-        own = _country(split, np.asarray(query_ids, dtype=object))
-        same = (countries[None, :] == own[:, None]) & pd.notna(own)[:, None] & pd.notna(countries)[None, :]
-        return degree[None, :] + bonus * same
-
-    return score
-
-
-def _portfolios(split: TemporalSplit) -> tuple[sp.csr_array, pd.Index]:
-    """Organisation x programme-part counts of training participations, rows L2-normalised."""
-    parts = pd.Series(
-        split.train_projects["programme_part"].to_numpy(dtype=object), index=split.train_projects["id"].astype("str")
-    )
-    table = pd.DataFrame(
-        {
-            "organisation": split.train_participations["organisation_id"].astype("str").to_numpy(dtype=object),
-            "part": split.train_participations["project_id"].astype("str").map(parts).to_numpy(dtype=object),
-        }
-    ).dropna()
-    table = table.assign(part=table["part"].astype("str").str.split(";")).explode("part")
-    table["part"] = table["part"].str.strip()
-    table = table[table["part"] != ""]
-    organisations = pd.Index(split.organisations["id"].to_numpy(dtype=object))
-    labels = pd.Index(sorted(table["part"].unique()))
-    counts = sp.csr_array(
-        (
-            np.ones(len(table)),
-            (organisations.get_indexer(table["organisation"]), labels.get_indexer(table["part"])),
-        ),
-        shape=(len(organisations), len(labels)),
-    )
-    counts.sum_duplicates()
-    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
-    scale = np.zeros_like(norms)
-    scale[norms > 0] = 1.0 / norms[norms > 0]
-    return sp.csr_array(sp.diags_array(scale) @ counts), organisations
-
-
-def portfolio_similarity(split: TemporalSplit) -> ScoreFunction:
-    """Cosine similarity of the programme-part participation counts of query and candidate.
-
-    Each organisation's portfolio counts its training participations per H2020 programme
-    part (a project in several parts counts in each); an organisation with none scores 0.
-    """
-    portfolios, organisations = _portfolios(split)
-    candidates = portfolios[organisations.get_indexer(split.candidates["organisation_id"]), :]
-
-    def score(query_ids: np.ndarray) -> np.ndarray:
-        rows = organisations.get_indexer(np.asarray(query_ids, dtype=object))
-        if np.any(rows < 0):
-            raise InvalidInputError("portfolio_similarity was asked about an organisation without training data.")
-        return (portfolios[rows, :] @ candidates.T).toarray()
-
-    return score
-
-
-def adamic_adar(split: TemporalSplit) -> ScoreFunction:
-    """Adamic-Adar index of query and candidate in the training graph.
-
-    See :func:`clusterix.partners.network.adamic_adar`.
-    """
-    candidate_nodes = split.graph.index(split.candidates["organisation_id"])
-
-    def score(query_ids: np.ndarray) -> np.ndarray:
-        return _adamic_adar_scores(split.graph.adjacency, split.graph.index(query_ids))[:, candidate_nodes]
-
-    return score
-
-
-#: The baselines by name: each builds a score function from a split's training data.
-BASELINES: dict[str, Callable[[TemporalSplit], ScoreFunction]] = {
-    "popularity": popularity,
-    "same_country_popularity": same_country_popularity,
-    "portfolio_similarity": portfolio_similarity,
-    "adamic_adar": adamic_adar,
-}
