@@ -22,10 +22,10 @@ from clusterix.storage.catalogue import CatalogueQueries
 from clusterix.storage.db import Database, connect
 from clusterix.storage.organisations import OrganisationQueries
 from clusterix.storage.regions import RegionQueries
+from clusterix.vocabulary import ORGANISATION_KINDS
 
 __all__ = ["ORGANISATION_KINDS", "ImportResult", "Store"]
 
-ORGANISATION_KINDS = ("enterprise", "higher_education", "research", "public", "other", "cluster")
 _OBSERVATION_COLUMNS = ("region", "activity", "time", "measure", "value", "flag", "line", "column")
 _SHOW = 5
 
