@@ -12,6 +12,7 @@ import pandas as pd
 
 from clusterix.errors import InvalidInputError, UnknownCodeError
 from clusterix.ingest.cordis.records import _Raw
+from clusterix.vocabulary import CORDIS_ACTIVITY_TYPES
 
 __all__ = [
     "ACTIVITY_KINDS",
@@ -24,13 +25,7 @@ __all__ = [
 
 
 #: CORDIS ``activityType`` code -> organisation kind.
-ACTIVITY_KINDS = {
-    "PRC": "enterprise",
-    "HES": "higher_education",
-    "REC": "research",
-    "PUB": "public",
-    "OTH": "other",
-}
+ACTIVITY_KINDS = CORDIS_ACTIVITY_TYPES
 FRAMEWORKS = ("FP7", "H2020", "HORIZON")
 ORGANISATION_COLUMNS = (
     "id", "name", "kind", "activity_type", "country", "region", "description", "external_ids",
