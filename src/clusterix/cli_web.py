@@ -95,7 +95,7 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         cached (Eurostat SBS employment by NUTS 2 region, CORDIS H2020 projects); NUTS regions and boundaries."""
         from clusterix.storage import Store
         from clusterix.web.app import create_app
-        from clusterix.web.demo import OnlineSources, load_demo, prepare_sources
+        from clusterix.app.demo import OnlineSources, load_demo, prepare_sources
         from clusterix.web.settings import WebSettings
 
         online = OnlineSources(

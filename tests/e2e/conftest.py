@@ -137,7 +137,7 @@ def site(request, chromium_path, shared_data, tmp_path_factory) -> Iterator[Site
     from clusterix.storage import Store
     from clusterix.tracking import create_user
     from clusterix.web.app import create_app
-    from clusterix.web.demo import load_demo
+    from clusterix.app.demo import load_demo
 
     backend = request.param.split("-", 1)[1]
     if backend == "postgresql":

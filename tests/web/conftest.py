@@ -166,7 +166,7 @@ def client(tiny_app) -> Iterator[TestClient]:
 def demo(request, tmp_path_factory, shared_data) -> Iterator[tuple[Store, object]]:
     """A demo store built once per backend from the real data sets (skipped when they are absent;
     the load takes ~17 s on PostgreSQL)."""
-    from clusterix.web.demo import load_demo
+    from clusterix.app.demo import load_demo
 
     if request.param == "duckdb":
         target = str(tmp_path_factory.mktemp("demo") / "demo.duckdb")

@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from numpy.testing import assert_allclose
 
+from clusterix.app import datasets, partners
 from clusterix.errors import InvalidInputError
 from clusterix.profiling.complementarity import complementarity, rca_table
 from clusterix.profiling.peers import peer_regions
 from clusterix.profiling.profile import RegionProfiler
-from clusterix.web import services
 from clusterix.web.app import create_app
 from clusterix.web.settings import WebSettings
 
@@ -331,7 +331,7 @@ def test_partners_equal_the_library_with_reasons(client, tiny) -> None:
     response = _wait_for_partners(client, "/api/v1/organisations/1008/partners", k=3)
     assert response.status_code == 200, response.text
     body = response.json()
-    expected = services.fit_recommender(store).recommend("1008", k=3)
+    expected = partners.fit_recommender(store).recommend("1008", k=3)
     assert sorted(item["partner_id"] for item in body["items"]) == ["1003", "1006", "1007"]
     assert [item["partner_id"] for item in body["items"]] == list(expected["partner_id"])
     assert body["components"] == ["competence", "complementarity", "network", "kind_match", "geography", "popularity"]
@@ -405,7 +405,7 @@ def test_unexpected_errors_are_500_without_a_traceback(tiny, monkeypatch) -> Non
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(services, "list_datasets", broken)
+    monkeypatch.setattr(datasets, "list_datasets", broken)
     app = create_app(web_settings(geo), store=store)
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/api/v1/datasets")
@@ -424,7 +424,7 @@ def test_slow_requests_hit_the_query_time_limit(tiny, monkeypatch) -> None:
         time.sleep(0.5)
         return []
 
-    monkeypatch.setattr(services, "list_datasets", slow)
+    monkeypatch.setattr(datasets, "list_datasets", slow)
     app = create_app(web_settings(geo, query_time_limit=0.05), store=store)
     with TestClient(app, raise_server_exceptions=False) as client:
         error = assert_envelope(client.get("/api/v1/datasets"), 504, "query_timeout")

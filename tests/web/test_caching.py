@@ -11,10 +11,12 @@ from collections import Counter
 import pytest
 from fastapi.testclient import TestClient
 
+from clusterix.app import datasets, partners, peers, profile, regions
+from clusterix.app.background import BackgroundFit
+from clusterix.app.caches import PayloadCache
 from clusterix.errors import InvalidInputError
-from clusterix.web import services
+from clusterix.storage import Store
 from clusterix.web.app import create_app
-from clusterix.web.services import PayloadCache
 
 from .conftest import ACTIVITIES, EMPLOYMENT, web_settings
 
@@ -25,14 +27,21 @@ PROFILE = "/api/v1/regions/XA11/profile"
 def counted(monkeypatch) -> Counter:
     """Count the calls of the service functions behind the cached routes."""
     calls: Counter = Counter()
-    for name in ("region_profile", "indicator_values", "partner_recommendations", "list_datasets", "region_peers"):
-        original = getattr(services, name)
+    modules = {
+        "region_profile": profile,
+        "indicator_values": regions,
+        "partner_recommendations": partners,
+        "list_datasets": datasets,
+        "region_peers": peers,
+    }
+    for name, module in modules.items():
+        original = getattr(module, name)
 
         def wrapper(*args, _original=original, _name=name, **kwargs):
             calls[_name] += 1
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(services, name, wrapper)
+        monkeypatch.setattr(module, name, wrapper)
     return calls
 
 
@@ -190,7 +199,7 @@ def test_partner_recommendations_are_cached_per_parameters_and_model(app, client
     client.get("/api/v1/organisations/1001/partners", params={"k": 3})
     assert counted["partner_recommendations"] == calls + 4
     # a newly fitted model (here: the same one in a new state) is another key
-    state = services._PartnerState()
+    state = BackgroundFit(partners.fit_recommender)
     state.recommender, state.status = _copy(app.state.caches.partners.recommender), "ready"
     app.state.caches.partners = state
     again = client.get("/api/v1/organisations/1008/partners", params={"k": 3})
@@ -205,7 +214,7 @@ def _copy(value):
 
 
 def test_a_not_ready_recommender_is_never_cached(app, client, counted) -> None:
-    state = services._PartnerState()
+    state = BackgroundFit(partners.fit_recommender)
     state.status, state.started = "fitting", time.monotonic()
     app.state.caches.partners = state
     for _ in range(2):
@@ -274,14 +283,14 @@ def test_the_version_is_re_read_by_one_thread_while_the_others_use_the_old_one(t
     old = caches.store_version(store)
     reads = []
     release = threading.Event()
-    original = services._data_state
+    original = Store.data_state
 
     def slow_state(store):
         reads.append(1)
         release.wait(10)
         return original(store)
 
-    monkeypatch.setattr(services, "_data_state", slow_state)
+    monkeypatch.setattr(Store, "data_state", slow_state)
     caches._version_read -= 120.0  # expired
     assert caches.fresh_version(store) is None  # nobody re-reads it yet: a request goes to a worker thread
     threads = [threading.Thread(target=caches.store_version, args=(store,)) for _ in range(6)]

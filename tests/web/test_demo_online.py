@@ -20,12 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 from typer.testing import CliRunner
 
-from clusterix.cli import app
-from clusterix.errors import DataSourceError
-from clusterix.ingest import downloads
-from clusterix.ingest.eurostat import eurostat_url
-from clusterix.storage import Store
-from clusterix.web.demo import (
+from clusterix.app.demo import (
     EUROSTAT_DATASET,
     EUROSTAT_FILTERS,
     REFERENCE_FOLDER,
@@ -33,6 +28,11 @@ from clusterix.web.demo import (
     load_demo,
     prepare_sources,
 )
+from clusterix.cli import app
+from clusterix.errors import DataSourceError
+from clusterix.ingest import downloads
+from clusterix.ingest.eurostat import eurostat_url
+from clusterix.storage import Store
 from tests.ingest.test_cordis import ORGANISATION_ROWS, PROJECT_ROWS, official_csv
 from tests.ingest.test_downloads import refused_url, serve
 

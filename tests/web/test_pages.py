@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from clusterix.web import services
+import clusterix.web as web_package
 
-TEMPLATES = Path(services.__file__).parent / "templates"
-STATIC = Path(services.__file__).parent / "static"
+TEMPLATES = Path(web_package.__file__).parent / "templates"
+STATIC = Path(web_package.__file__).parent / "static"
 
 
 def _html(response) -> str:
@@ -156,11 +156,11 @@ def test_templates_and_static_files_are_package_data() -> None:
     import fnmatch
     import tomllib
 
-    root = Path(services.__file__).parents[3]
+    root = Path(web_package.__file__).parents[3]
     patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
         "package-data"
     ]["clusterix"]
-    package = Path(services.__file__).parents[1]
+    package = Path(web_package.__file__).parents[1]
     for folder in (TEMPLATES, STATIC):
         for path in folder.rglob("*"):
             if path.is_file():

@@ -89,10 +89,10 @@ def api(request, shared_data, tmp_path_factory):
     modules' stores) on each backend, with an admin account. The partner recommender starts
     fitting at once on the first backend and is handed to the second (same organisations;
     fitting from PostgreSQL is covered by ``test_api.py``)."""
+    from clusterix.app.demo import load_demo
     from clusterix.storage import Store
     from clusterix.tracking import create_user
     from clusterix.web.app import create_app
-    from clusterix.web.demo import load_demo
 
     if request.param == "postgresql":
         if not POSTGRES_URL:

@@ -7,7 +7,7 @@ query time limit 504, a result still being prepared (the partner recommender) 50
 
 The read-only routes (everything but ``/health``) answer from an in-memory cache of finished
 responses, keyed by the request's parameters and the store version, which changes on every
-import (:meth:`~clusterix.web.services.Caches.store_version`): a repeated request is a
+import (:meth:`~clusterix.app.caches.Caches.store_version`): a repeated request is a
 dictionary look-up on the event loop, without a worker thread, a query or a serialisation.
 The first request computes in a worker thread, validates the result against the route's
 response model and keeps the JSON bytes. Errors are never cached.
@@ -18,14 +18,38 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from clusterix.web import services
+from clusterix.app import complementarity as complementarity_cases
+from clusterix.app import datasets as dataset_cases
+from clusterix.app import partners as partner_cases
+from clusterix.app import peers as peer_cases
+from clusterix.app import profile as profile_cases
+from clusterix.app import regions as region_cases
+from clusterix.app.background import NotReadyError
+from clusterix.app.caches import Caches
+from clusterix.app.results import (
+    Activities,
+    Complementarity,
+    Datasets,
+    FeatureCollection,
+    Health,
+    Indicators,
+    Organisation,
+    OrganisationDetail,
+    Page,
+    Partners,
+    Peers,
+    Profile,
+    Region,
+    RegionDetail,
+)
+from clusterix.app.workspace import Workspace
 from clusterix.web.errors import ERROR_RESPONSES, api_error
 
 __all__ = [
@@ -54,225 +78,6 @@ _KIND_LIST = r"^(enterprise|higher_education|research|public|other|cluster)(,(en
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERROR_RESPONSES)
 
-T = TypeVar("T")
-
-
-# --------------------------------------------------------------------------- response models
-
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list: ``items`` from position ``offset`` of ``total``."""
-
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
-
-
-class Region(BaseModel):
-    code: str
-    name: str | None
-    level: int
-    parent: str | None
-    country: str
-    version: int
-
-
-class RegionDetail(Region):
-    geometry: dict[str, Any] | None = Field(description="GeoJSON geometry (WGS84), None without a boundary file")
-    geometry_version: int | None = Field(description="The NUTS version of the boundary used")
-
-
-class Dataset(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    name: str
-    kind: str
-    source: str
-    source_file: str
-    checksum: str
-    imported_at: str | None
-    row_count: int
-    region_version: int | None
-    description: str | None
-    measures: list[str]
-    periods: list[str]
-
-
-class Datasets(BaseModel):
-    items: list[Dataset]
-
-
-class Activity(BaseModel):
-    code: str
-    name: str | None
-
-
-class Activities(BaseModel):
-    dataset: str
-    measure: str
-    items: list[Activity]
-
-
-class IndicatorValue(BaseModel):
-    region: str
-    name: str | None
-    value: float | None
-
-
-class Indicators(BaseModel):
-    dataset: str
-    measure: str
-    year: str
-    years: list[str]
-    indicator: str
-    label: str
-    activity: str | None
-    region_version: int | None
-    min: float | None
-    max: float | None
-    items: list[IndicatorValue]
-
-
-class FeatureCollection(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    type: str
-    features: list[dict[str, Any]]
-    metadata: dict[str, Any]
-
-
-class Profile(BaseModel):
-    """A region profile (:meth:`clusterix.profiling.profile.RegionProfiler.profile`)."""
-
-    model_config = ConfigDict(extra="allow")
-    region: str
-    name: str | None
-    period: str | None
-    periods: list[str]
-    dataset: str
-    measure: str
-    summary: dict[str, float | int | None]
-    specialisations: list[dict[str, Any]]
-    research_specialisations: list[dict[str, Any]]
-    clusters: list[dict[str, Any]]
-    emerging: list[dict[str, Any]]
-    diversification: list[dict[str, Any]]
-    diversification_frame: dict[str, Any]
-    trends: list[dict[str, Any]]
-    notes: list[str]
-
-
-class Peer(BaseModel):
-    region: str
-    name: str | None
-    rank: int
-    distance: float | None
-    similar_on: list[str]
-    gaps: dict[str, float | None]
-
-
-class Peers(BaseModel):
-    region: str
-    name: str | None
-    dataset: str
-    measure: str
-    year: str
-    metric: str
-    aspirational: bool
-    items: list[Peer]
-
-
-class Opportunity(BaseModel):
-    field: str
-    industry: str
-    field_name: str | None = Field(description="Title of the research field, when a classification gives it")
-    industry_name: str | None = Field(description="Title of the industry, when a classification gives it")
-    score: float
-    research_rca_a: float
-    industry_rca_b: float
-    relatedness: float
-    reason: str
-
-
-class Pair(BaseModel):
-    research_region: str
-    industry_region: str
-    score: float | None
-    opportunities: list[Opportunity]
-
-
-class Side(BaseModel):
-    dataset: str
-    measure: str
-    year: str
-
-
-class NamedRegion(BaseModel):
-    code: str
-    name: str | None
-
-
-class Complementarity(BaseModel):
-    regions: list[NamedRegion]
-    research: Side
-    industry: Side
-    matrix: list[list[float | None]]
-    pairs: list[Pair]
-
-
-class Organisation(BaseModel):
-    id: str
-    name: str | None
-    kind: str
-    country: str | None
-    region: str | None
-    description: str | None
-
-
-class Project(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: str
-    acronym: str | None
-    title: str | None
-    programme_part: str | None
-    start_date: str | None
-    end_date: str | None
-    role: str | None
-
-
-class OrganisationDetail(Organisation):
-    external_ids: dict[str, Any]
-    participations: int
-    partners: int
-    projects: list[Project]
-
-
-class Partner(BaseModel):
-    partner_id: str
-    name: str | None
-    kind: str
-    country: str | None
-    region: str | None
-    score: float | None
-    components: dict[str, float | None] = Field(description="Each component's contribution to the score")
-
-
-class Partners(BaseModel):
-    organisation: Organisation
-    k: int
-    kinds: list[str] | None
-    regions: list[str] | None
-    components: list[str]
-    items: list[Partner]
-
-
-class Health(BaseModel):
-    status: str
-    version: str
-    backend: str
-    counts: dict[str, int]
-    partners: dict[str, Any]
-
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -287,7 +92,7 @@ async def run_limited(request: Request, function: Callable[..., Any], *args: Any
         raise api_error(
             504, "query_timeout", f"The request took longer than the query time limit of {limit:g} s; narrow it down."
         ) from None
-    except services.NotReadyError as error:
+    except NotReadyError as error:
         raise api_error(503, "not_ready", str(error), headers={"Retry-After": str(error.retry_after)}) from None
 
 
@@ -310,7 +115,10 @@ async def cached_json(
         version = caches.store_version(store) if key is not None else None  # before computing: an import
         body = None if key is None else caches.payloads.get((version, key))  # meanwhile makes a stale key
         if body is None:
-            body = model.model_validate(function(*args, **kwargs)).model_dump_json().encode()
+            result = function(*args, **kwargs)
+            if not isinstance(result, BaseModel):
+                result = model.model_validate(result)
+            body = result.model_dump_json().encode()
             if key is not None:
                 caches.payloads.put((version, key), body)
         return body
@@ -319,11 +127,15 @@ async def cached_json(
 
 
 def _store(request: Request):
-    return request.app.state.store
+    return request.app.state.workspace.store
 
 
-def _caches(request: Request) -> services.Caches:
-    return request.app.state.caches
+def _caches(request: Request) -> Caches:
+    return request.app.state.workspace.caches
+
+
+def _workspace(request: Request) -> Workspace:
+    return request.app.state.workspace
 
 
 def _page_limit(request: Request, limit: int | None, default: int) -> int:
@@ -376,7 +188,7 @@ async def regions(
 ) -> Response:
     limit = _page_limit(request, limit, 100)
     return await cached_json(
-        request, Page[Region], ("regions", level, version, limit, offset), services.list_regions, _store(request),
+        request, Page[Region], ("regions", level, version, limit, offset), region_cases.list_regions, _workspace(request),
         level=level, version=version, limit=limit, offset=offset,
     )  # fmt: skip
 
@@ -386,18 +198,18 @@ async def region(
     request: Request, code: RegionCode, version: Annotated[int | None, Query(ge=2003, le=2100)] = None
 ) -> Response:
     return await cached_json(
-        request, RegionDetail, ("region", code, version), services.region_detail, _store(request), _caches(request),
+        request, RegionDetail, ("region", code, version), region_cases.region_detail, _workspace(request),
         code, version=version,
     )  # fmt: skip
 
 
 @router.get("/datasets", response_model=Datasets, summary="Loaded datasets with measures and periods")
 async def datasets(request: Request) -> Response:
-    return await cached_json(request, Datasets, ("datasets",), _datasets, _store(request), _caches(request))
+    return await cached_json(request, Datasets, ("datasets",), _datasets, _workspace(request))
 
 
-def _datasets(store, caches: services.Caches) -> dict[str, Any]:
-    return {"items": services.list_datasets(store, caches)}
+def _datasets(workspace: Workspace) -> dict[str, Any]:
+    return {"items": dataset_cases.list_datasets(workspace)}
 
 
 @router.get("/datasets/{name}/activities", response_model=Activities, summary="A dataset's activity codes and titles")
@@ -407,12 +219,12 @@ async def dataset_activities(
     measure: MeasureName = None,
 ) -> Response:
     return await cached_json(
-        request, Activities, ("activities", name, measure), services.dataset_activities, _store(request),
-        _caches(request), dataset=name, measure=measure,
+        request, Activities, ("activities", name, measure), dataset_cases.dataset_activities, _workspace(request),
+        dataset=name, measure=measure,
     )  # fmt: skip
 
 
-IndicatorName = Annotated[str, Query(pattern="^(" + "|".join(services.INDICATORS) + ")$")]
+IndicatorName = Annotated[str, Query(pattern="^(" + "|".join(region_cases.INDICATORS) + ")$")]
 ActivityCode = Annotated[str | None, Query(pattern=ACTIVITY_PATTERN, description="Activity for indicator=lq")]
 
 
@@ -433,16 +245,16 @@ IndicatorQuery = Annotated[dict[str, Any], Depends(_indicator_query)]
 @router.get("/indicators", response_model=Indicators, summary="One indicator for every region of a dataset")
 async def indicators(request: Request, query: IndicatorQuery) -> Response:
     return await cached_json(
-        request, Indicators, ("indicators", *query.items()), services.indicator_values, _store(request),
-        _caches(request), **query,
+        request, Indicators, ("indicators", *query.items()), region_cases.indicator_values, _workspace(request),
+        **query,
     )  # fmt: skip
 
 
 @router.get("/indicators/geojson", response_model=FeatureCollection, summary="The indicator as GeoJSON for the map")
 async def indicators_geojson(request: Request, query: IndicatorQuery) -> Response:
     return await cached_json(
-        request, FeatureCollection, ("geojson", *query.items()), services.indicator_geojson, _store(request),
-        _caches(request), **query,
+        request, FeatureCollection, ("geojson", *query.items()), region_cases.indicator_geojson, _workspace(request),
+        **query,
     )  # fmt: skip
 
 
@@ -451,8 +263,8 @@ async def region_profile(
     request: Request, code: RegionCode, dataset: DatasetName = None, measure: MeasureName = None, year: Year = None
 ) -> Response:
     return await cached_json(
-        request, Profile, ("profile", code, dataset, measure, year), services.region_profile, _store(request),
-        _caches(request), code, dataset=dataset, measure=measure, year=year,
+        request, Profile, ("profile", code, dataset, measure, year), profile_cases.region_profile, _workspace(request),
+        code, dataset=dataset, measure=measure, year=year,
     )  # fmt: skip
 
 
@@ -468,8 +280,8 @@ async def region_peers(
     aspirational: bool = False,
 ) -> Response:
     return await cached_json(
-        request, Peers, ("peers", code, dataset, measure, year, k, metric, aspirational), services.region_peers,
-        _store(request), _caches(request), code,
+        request, Peers, ("peers", code, dataset, measure, year, k, metric, aspirational), peer_cases.region_peers,
+        _workspace(request), code,
         dataset=dataset, measure=measure, year=year, k=k, metric=metric, aspirational=aspirational,
     )  # fmt: skip
 
@@ -487,7 +299,7 @@ async def complementarity(
 ) -> Response:
     key = ("complementarity", regions, research, industry, research_measure, industry_measure, year, top)
     return await cached_json(
-        request, Complementarity, key, services.complementarity_between, _store(request), _caches(request),
+        request, Complementarity, key, complementarity_cases.complementarity_between, _workspace(request),
         regions.split(","), research=research, industry=industry, research_measure=research_measure,
         industry_measure=industry_measure, year=year, top=top,
     )  # fmt: skip
@@ -505,7 +317,7 @@ async def organisations(
     limit = _page_limit(request, limit, 20)
     return await cached_json(
         request, Page[Organisation], ("organisations", q, kind, country, limit, offset),
-        services.search_organisations, _store(request), q=q, kind=kind, country=country, limit=limit, offset=offset,
+        partner_cases.search_organisations, _workspace(request), q=q, kind=kind, country=country, limit=limit, offset=offset,
     )  # fmt: skip
 
 
@@ -515,8 +327,8 @@ OrganisationId = Annotated[str, Path(pattern=ORGANISATION_PATTERN, description="
 @router.get("/organisations/{organisation_id}", response_model=OrganisationDetail, summary="One organisation")
 async def organisation(request: Request, organisation_id: OrganisationId) -> Response:
     return await cached_json(
-        request, OrganisationDetail, ("organisation", organisation_id), services.organisation_detail,
-        _store(request), organisation_id,
+        request, OrganisationDetail, ("organisation", organisation_id), partner_cases.organisation_detail,
+        _workspace(request), organisation_id,
     )  # fmt: skip
 
 
@@ -538,6 +350,6 @@ async def partners(
     # keyed by the fitted model too; nothing is cached before it is ready (a 503 is never cached)
     key = ("partners", id(state.recommender), organisation_id, k, kinds, regions) if state.status == "ready" else None
     return await cached_json(
-        request, Partners, key, services.partner_recommendations, _store(request), _caches(request), organisation_id,
+        request, Partners, key, partner_cases.partner_recommendations, _workspace(request), organisation_id,
         k=k, kinds=kinds.split(",") if kinds else None, regions=regions.split(",") if regions else None,
     )  # fmt: skip

@@ -20,13 +20,13 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from clusterix import __version__
+from clusterix.app.workspace import Workspace
 from clusterix.storage import Store
 from clusterix.storage.db import Database
 from clusterix.web import auth, partnerships
 from clusterix.web.api import router as api_router
 from clusterix.web.errors import GuardMiddleware, install_error_handlers
 from clusterix.web.pages import router as pages_router
-from clusterix.web.services import Caches
 from clusterix.web.settings import WebSettings
 
 __all__ = ["create_app"]
@@ -45,7 +45,7 @@ class _SerialDatabase(Database):
 
     It also counts the writes to the data tables (``data_writes``, bumped after each such
     statement and at the end of each transaction): the store version the response caches
-    are keyed on (:meth:`clusterix.web.services.Caches.store_version`), so an import through
+    are keyed on (:meth:`clusterix.app.caches.Caches.store_version`), so an import through
     this process is seen at once without a query per request.
     """
 
@@ -141,8 +141,10 @@ def create_app(settings: WebSettings | None = None, *, store: Store | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.store = store
-    app.state.caches = Caches(boundaries=settings.boundaries)
+    workspace = Workspace(store, boundaries=settings.boundaries)
+    app.state.workspace = workspace
+    app.state.store = workspace.store  # aliases of the workspace's parts
+    app.state.caches = workspace.caches
     templates = Jinja2Templates(directory=str(_HERE / "templates"), context_processors=[auth.template_context])
     app.state.templates = templates
     install_error_handlers(app)

@@ -15,8 +15,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
+from clusterix.app import complementarity as complementarity_cases
+from clusterix.app import datasets as dataset_cases
+from clusterix.app import partners as partner_cases
+from clusterix.app import peers as peer_cases
+from clusterix.app import profile as profile_cases
+from clusterix.app import regions as region_cases
 from clusterix.errors import ClusterixError, InvalidInputError
-from clusterix.web import services
 from clusterix.web.api import (
     ACTIVITY_PATTERN,
     DATASET_PATTERN,
@@ -77,7 +82,7 @@ def _profile_charts(profile: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _observation_datasets(request: Request) -> list[dict[str, Any]]:
-    items = await run_limited(request, services.list_datasets, request.app.state.store, request.app.state.caches)
+    items = await run_limited(request, dataset_cases.list_datasets, request.app.state.workspace)
     return [item for item in items if item["kind"] == "observations"]
 
 
@@ -87,17 +92,18 @@ async def map_page(
     dataset: Dataset = None,
     measure: Measure = None,
     year: Year = None,
-    indicator: Annotated[str, Query(pattern="^(" + "|".join(services.INDICATORS) + ")$")] = "eci",
+    indicator: Annotated[str, Query(pattern="^(" + "|".join(region_cases.INDICATORS) + ")$")] = "eci",
     activity: Annotated[str | None, Query(pattern=ACTIVITY_PATTERN)] = None,
 ) -> HTMLResponse:
     datasets = await _observation_datasets(request)
     chosen = next((item for item in datasets if item["name"] == dataset), datasets[0] if datasets else None)
     activities = None
     if chosen is not None:
-        activities = await run_limited(
-            request, services.dataset_activities, request.app.state.store, request.app.state.caches,
-            dataset=chosen["name"], measure=measure,
+        found = await run_limited(
+            request, dataset_cases.dataset_activities, request.app.state.workspace, dataset=chosen["name"],
+            measure=measure,
         )  # fmt: skip
+        activities = found.model_dump()
     return _render(
         request,
         "map.html",
@@ -109,7 +115,7 @@ async def map_page(
         indicator=indicator,
         activity=activity,
         activities=activities,
-        indicators=services.INDICATORS,
+        indicators=region_cases.INDICATORS,
     )
 
 
@@ -117,26 +123,29 @@ async def map_page(
 async def regions_page(
     request: Request, dataset: Dataset = None, measure: Measure = None, year: Year = None
 ) -> HTMLResponse:
-    store, caches = request.app.state.store, request.app.state.caches
+    workspace = request.app.state.workspace
     datasets = await _observation_datasets(request)
     values = None
     if datasets:
-        values = await run_limited(
-            request, services.indicator_values, store, caches, dataset=dataset, measure=measure, year=year
+        found = await run_limited(
+            request, region_cases.indicator_values, workspace, dataset=dataset, measure=measure, year=year
         )
+        values = found.model_dump()
         values["items"] = sorted(values["items"], key=lambda item: (item["value"] is None, -(item["value"] or 0.0)))
     return _render(request, "regions.html", active="regions", datasets=datasets, values=values)
 
 
 async def _profile_values(request: Request, code: str, dataset: str | None, measure: str | None, year: str | None):
-    store, caches = request.app.state.store, request.app.state.caches
-    profile = await run_limited(
-        request, services.region_profile, store, caches, code, dataset=dataset, measure=measure, year=year
+    workspace = request.app.state.workspace
+    found = await run_limited(
+        request, profile_cases.region_profile, workspace, code, dataset=dataset, measure=measure, year=year
     )
+    profile = found.model_dump()
     peers = await run_limited(
-        request, services.region_peers, store, caches, code,
+        request, peer_cases.region_peers, workspace, code,
         dataset=profile["dataset"], measure=profile["measure"], year=profile["period"], k=5,
     )  # fmt: skip
+    peers = peers.model_dump()
     charts = await run_limited(request, _profile_charts, profile)
     query = _query(dataset=profile["dataset"], measure=measure, year=profile["period"])
     return {"profile": profile, "peers": peers, "charts": charts, "query": query}
@@ -175,7 +184,7 @@ async def compare_page(
     industry: Dataset = None,
     year: Year = None,
 ) -> HTMLResponse:
-    store, caches = request.app.state.store, request.app.state.caches
+    workspace = request.app.state.workspace
     datasets = await _observation_datasets(request)
     result, peers, message = None, None, None
     codes = [code.strip().upper() for code in (regions or "").replace(" ", ",").split(",") if code.strip()]
@@ -184,13 +193,13 @@ async def compare_page(
         if bad:
             raise InvalidInputError(f"Not a NUTS code: {', '.join(bad)} (e.g. UKI3).")
         try:
-            result = await run_limited(
-                request, services.complementarity_between, store, caches, codes,
+            found = await run_limited(
+                request, complementarity_cases.complementarity_between, workspace, codes,
                 research=dataset, industry=industry, year=year,
             )  # fmt: skip
-            peers = await run_limited(
-                request, services.region_peers, store, caches, codes[0], dataset=dataset, year=year, k=5
-            )
+            result = found.model_dump()
+            near = await run_limited(request, peer_cases.region_peers, workspace, codes[0], dataset=dataset, year=year, k=5)
+            peers = near.model_dump()
         except ClusterixError as error:  # shown on the page, next to the form the user can correct
             message = str(error)
     return _render(
@@ -220,16 +229,18 @@ async def partners_page(
 
 
 async def _search(request: Request, q: str) -> dict[str, Any]:
-    return await run_limited(request, services.search_organisations, request.app.state.store, q=q, limit=20)
+    found = await run_limited(request, partner_cases.search_organisations, request.app.state.workspace, q=q, limit=20)
+    return found.model_dump()
 
 
 async def _partner_values(request: Request, org: str, kinds: str | None) -> dict[str, Any]:
-    store, caches = request.app.state.store, request.app.state.caches
-    organisation = await run_limited(request, services.organisation_detail, store, org)
+    workspace = request.app.state.workspace
+    detail = await run_limited(request, partner_cases.organisation_detail, workspace, org)
+    organisation = detail.model_dump()
     chosen = [kind for kind in (kinds or "").split(",") if kind] or None
     try:
-        result = await run_limited(request, services.partner_recommendations, store, caches, org, k=15, kinds=chosen)
-        status = "ready"
+        found = await run_limited(request, partner_cases.partner_recommendations, workspace, org, k=15, kinds=chosen)
+        result, status = found.model_dump(), "ready"
     except Exception as error:  # noqa: BLE001 - only the "not ready yet" 503 is expected here
         if getattr(error, "status_code", None) != 503:
             raise
@@ -238,7 +249,7 @@ async def _partner_values(request: Request, org: str, kinds: str | None) -> dict
         "organisation": organisation,
         "result": result,
         "status": status,
-        "fit": caches.partners.describe(),
+        "fit": workspace.caches.partners.describe(),
         "poll_query": _query(org=org, kinds=kinds),
     }
 

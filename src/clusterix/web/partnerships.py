@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from clusterix.app._convert import records as _records
 from clusterix.storage import Store
 from clusterix.tracking import (
     STATUSES,
@@ -40,7 +41,6 @@ from clusterix.web.auth import (
     library_errors,
 )
 from clusterix.web.errors import ApiError, api_error
-from clusterix.web.services import _records
 
 __all__ = ["page_payload", "partnership_payload", "router"]
 

@@ -290,6 +290,8 @@ def _load_bres(store: Store, data_from: Path, report: DemoReport) -> None:
         "sic2007",
         pd.DataFrame({"code": titles["industry"], "name": titles["description"], "level": 4, "parent": None}),
     )
+    # Nesta's industry segments as the cluster mapping: profiles of the demo show cluster stars in every face
+    store.import_cluster_mapping("uk-segments", titles[["industry", "cluster", "cluster_name"]])
 
 
 def _load_sbs(store: Store, path: Path, report: DemoReport) -> None:
@@ -329,7 +331,7 @@ def _load_nace(store: Store, path: Path) -> None:
     """The NACE Rev. 2 titles (classification ``nace_r2``) in both spellings, ``10`` and Eurostat's ``C10``."""
     from clusterix.reference.nace import nace_codes
 
-    if int(store.database.scalar("SELECT count(*) FROM classifications WHERE scheme = 'nace_r2'")):
+    if store.has_classification("nace_r2"):
         return
     codes = nace_codes("2", source=path)
     both = pd.concat([codes, codes.assign(code=codes["eurostat"])], ignore_index=True)
@@ -367,7 +369,7 @@ def _import_cordis(store: Store, tables, path: Path, description: str, report: D
         description=description,
     )
     report.datasets.append(result.dataset)
-    report.organisations = int(store.database.scalar("SELECT count(*) FROM organisations"))
+    report.organisations = store.organisation_count()
     counts = project_activity_counts(tables.projects, tables.participations, tables.organisations)
     per_year = counts.groupby("time")["value"].sum()
     kept = per_year[per_year >= _MIN_PROJECTS_SHARE * per_year.median()].index
