@@ -22,6 +22,7 @@ from clusterix.indicators.concentration import (
     specialisation_gini,
 )
 from clusterix.indicators.conventions import Conventions, resolve_conventions
+from clusterix.indicators.pipeline import ComplexityOptions, ComplexityResult, run_all
 from clusterix.indicators.relatedness import (
     DIAGONALS,
     NORMALISATIONS,
@@ -31,7 +32,6 @@ from clusterix.indicators.relatedness import (
 )
 from clusterix.indicators.specialisation import _presence, _rca, hachman, krugman_index
 from clusterix.matrix import RegionActivityMatrix
-from clusterix.pipeline import ComplexityOptions, ComplexityResult, run_all
 from clusterix.tables import LongTable, read_table, validate_long
 
 __all__ = [

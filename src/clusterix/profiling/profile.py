@@ -2,7 +2,7 @@
 emerging activities and diversification options, each with the figures behind it.
 
 :class:`RegionProfiler` computes the indicators of a table once (all regions, all periods,
-through :func:`clusterix.pipeline.run`); :meth:`RegionProfiler.profile` then assembles one
+through :func:`clusterix.indicators.pipeline.run`); :meth:`RegionProfiler.profile` then assembles one
 region's profile from those arrays in milliseconds. :func:`profile` does both for one region.
 """
 
@@ -16,8 +16,8 @@ import pandas as pd
 from clusterix._validation import check_number
 from clusterix.errors import InvalidInputError, UnknownCodeError
 from clusterix.indicators.frame import region_measures
+from clusterix.indicators.pipeline import ComplexityOptions, ComplexityResult, run_all
 from clusterix.indicators.specialisation import rca
-from clusterix.pipeline import ComplexityOptions, ComplexityResult, run_all
 from clusterix.tables import read_table, validate_long
 
 __all__ = ["QUADRANTS", "RegionProfiler", "profile"]
