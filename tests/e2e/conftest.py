@@ -134,10 +134,10 @@ def chromium_path() -> str:
 def site(request, chromium_path, shared_data, tmp_path_factory) -> Iterator[Site]:
     """The demo app served on a free loopback port, with a member account; the partner
     recommender starts fitting at once (as in ``clusterix demo``)."""
+    from clusterix.app.demo import load_demo
     from clusterix.storage import Store
     from clusterix.tracking import create_user
     from clusterix.web.app import create_app
-    from clusterix.app.demo import load_demo
 
     backend = request.param.split("-", 1)[1]
     if backend == "postgresql":

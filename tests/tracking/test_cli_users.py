@@ -87,7 +87,7 @@ def test_no_terminal_and_no_stdin_flag_is_a_clear_error(target) -> None:
 
 
 def test_the_password_prompt_asks_twice(target, monkeypatch) -> None:
-    from clusterix import cli_users
+    from clusterix.cli import users as cli_users
 
     monkeypatch.setattr(cli_users, "_is_terminal", lambda: True)
     mismatch = runner.invoke(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from clusterix.app._convert import plain, records
-from clusterix.app.datasets import Analysis, analysis
+from clusterix.app.datasets import StoredTable, dataset_record, names, observations_table
 from clusterix.app.results import Complementarity
 from clusterix.errors import InvalidInputError, UnknownCodeError
 
@@ -18,16 +19,45 @@ if TYPE_CHECKING:
 __all__ = ["complementarity_between"]
 
 
-def _rca_wide(found: Analysis, index: int) -> pd.DataFrame:
-    from clusterix.profiling.complementarity import rca_table
+@dataclass(frozen=True)
+class _Side:
+    """One side of a comparison: a dataset's RCA table of one period, with the names."""
 
-    result = found.profiler.results[index]
-    sizes = pd.DataFrame(
-        result.matrix.values.toarray(),
-        index=[str(r) for r in result.matrix.regions],
-        columns=[str(a) for a in result.matrix.activities],
-    )
-    return rca_table(sizes)
+    dataset: str
+    measure: str
+    periods: list[str]
+    region_names: dict[str, str]
+    activity_names: dict[str, str]
+    table: StoredTable
+
+    def rca(self, period: str) -> pd.DataFrame:
+        """Region x activity RCA of ``period`` (only RCA: complementarity needs no complexity)."""
+        from clusterix.profiling.complementarity import rca_table
+
+        frame = self.table.frame
+        frame = frame[frame["time"].astype(str) == period]
+        sizes = frame.pivot_table(index="region", columns="activity", values="value", aggfunc="sum", fill_value=0.0)
+        sizes.index = [str(r) for r in sizes.index]
+        sizes.columns = [str(a) for a in sizes.columns]
+        return rca_table(sizes.astype(float))
+
+    def period(self, year: str | None) -> str:
+        """``year`` where the dataset has it, else its last period."""
+        return year if year in self.periods else self.periods[-1]
+
+
+def _side(workspace: Workspace, dataset: str | None, measure: str | None) -> _Side:
+    def build() -> _Side:
+        table = observations_table(workspace, dataset, measure)
+        regions, activities = names(workspace, table)
+        periods = sorted(str(t) for t in table.frame["time"].unique())
+        if not periods:
+            raise UnknownCodeError(f"Dataset {table.dataset!r} holds no values of measure {table.measure!r}.")
+        return _Side(table.dataset, table.measure, periods, regions, activities, table)
+
+    record = dataset_record(workspace, dataset)
+    key = ("complementarity-side", record["name"], measure, str(record.get("imported_at")))
+    return workspace.caches.get(key, build)  # type: ignore[no-any-return]
 
 
 def complementarity_between(
@@ -70,18 +100,17 @@ def complementarity_between(
     regions = list(dict.fromkeys(regions))
     if len(regions) < 2:
         raise InvalidInputError(f"Complementarity needs at least two different regions; got {regions}.")
-    research_side = analysis(workspace, research, research_measure)
-    industry_side = analysis(workspace, industry or research_side.dataset, industry_measure)
+    research_side = _side(workspace, research, research_measure)
+    industry_side = _side(workspace, industry or research_side.dataset, industry_measure)
     if year is not None and year not in research_side.periods + industry_side.periods:
         raise UnknownCodeError(
             f"No period {year!r} in {research_side.dataset!r} or {industry_side.dataset!r} (periods: "
             f"{sorted(set(research_side.periods + industry_side.periods))})."
         )
     # the year where a dataset has it, else that dataset's last period (datasets may cover different years)
-    research_index = research_side.period_index(year if year in research_side.periods else None)
-    industry_index = industry_side.period_index(year if year in industry_side.periods else None)
-    research_rca = _rca_wide(research_side, research_index)
-    industry_rca = _rca_wide(industry_side, industry_index)
+    research_period, industry_period = research_side.period(year), industry_side.period(year)
+    research_rca = research_side.rca(research_period)
+    industry_rca = industry_side.rca(industry_period)
     shared = research_rca.index.intersection(industry_rca.index)
     for code in regions:
         if code not in shared:
@@ -114,12 +143,12 @@ def complementarity_between(
             "research": {
                 "dataset": research_side.dataset,
                 "measure": research_side.measure,
-                "year": research_side.periods[research_index],
+                "year": research_period,
             },
             "industry": {
                 "dataset": industry_side.dataset,
                 "measure": industry_side.measure,
-                "year": industry_side.periods[industry_index],
+                "year": industry_period,
             },
             "matrix": [[plain(value) for value in row] for row in matrix.to_numpy()],
             "pairs": pairs,

@@ -26,6 +26,7 @@ __all__ = [
     "dataset_activities",
     "dataset_record",
     "list_datasets",
+    "names",
     "observations_table",
 ]
 
@@ -193,6 +194,18 @@ def _cluster_strength(store: Store, table: pd.DataFrame) -> pd.DataFrame | None:
     return cluster_strength(table, best, time="time", unmapped="other")
 
 
+def names(workspace: Workspace, table: StoredTable) -> tuple[dict[str, str], dict[str, str]]:
+    """Region names (of the dataset's NUTS version) and activity titles (of the classification
+    that covers most of its activity codes) of a stored table."""
+    store = workspace.store
+    regions = (
+        store.regions(version=table.region_version)
+        if table.region_version is not None
+        else pd.DataFrame(columns=["code", "name"])
+    )
+    return dict(zip(regions["code"], regions["name"], strict=True)), _activity_names(store, table.dataset)
+
+
 class Analysis:
     """One dataset and measure, every period computed once (a RegionProfiler) with region and
     activity names and, where a loaded cluster mapping fits, cluster strength and stars."""
@@ -202,16 +215,10 @@ class Analysis:
 
         store = workspace.store
         table = observations_table(workspace, dataset, measure)
-        names = (
-            store.regions(version=table.region_version)
-            if table.region_version is not None
-            else pd.DataFrame(columns=["code", "name"])
-        )
         self.dataset = table.dataset
         self.measure = table.measure
         self.region_version = table.region_version
-        self.region_names = dict(zip(names["code"], names["name"], strict=True))
-        self.activity_names = _activity_names(store, table.dataset)
+        self.region_names, self.activity_names = names(workspace, table)
         self.profiler: RegionProfiler = RegionProfiler(
             table.frame,
             time="time",

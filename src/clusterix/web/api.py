@@ -188,8 +188,8 @@ async def regions(
 ) -> Response:
     limit = _page_limit(request, limit, 100)
     return await cached_json(
-        request, Page[Region], ("regions", level, version, limit, offset), region_cases.list_regions, _workspace(request),
-        level=level, version=version, limit=limit, offset=offset,
+        request, Page[Region], ("regions", level, version, limit, offset), region_cases.list_regions,
+        _workspace(request), level=level, version=version, limit=limit, offset=offset,
     )  # fmt: skip
 
 
@@ -317,7 +317,8 @@ async def organisations(
     limit = _page_limit(request, limit, 20)
     return await cached_json(
         request, Page[Organisation], ("organisations", q, kind, country, limit, offset),
-        partner_cases.search_organisations, _workspace(request), q=q, kind=kind, country=country, limit=limit, offset=offset,
+        partner_cases.search_organisations, _workspace(request), q=q, kind=kind, country=country, limit=limit,
+        offset=offset,
     )  # fmt: skip
 
 

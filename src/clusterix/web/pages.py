@@ -198,7 +198,9 @@ async def compare_page(
                 research=dataset, industry=industry, year=year,
             )  # fmt: skip
             result = found.model_dump()
-            near = await run_limited(request, peer_cases.region_peers, workspace, codes[0], dataset=dataset, year=year, k=5)
+            near = await run_limited(
+                request, peer_cases.region_peers, workspace, codes[0], dataset=dataset, year=year, k=5
+            )
             peers = near.model_dump()
         except ClusterixError as error:  # shown on the page, next to the form the user can correct
             message = str(error)

@@ -135,23 +135,21 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         refresh: Annotated[bool, typer.Option("--refresh", help="Fit again instead of using the cache.")] = False,
     ) -> None:
         """Recommend collaboration partners for an organisation, with the reasons."""
-        from clusterix.partners.embeddings import default_embedder
-        from clusterix.partners.inputs import (
-            closest_ids,
-            default_label_years,
-            explain_partners,
-            fit_cached,
-            participations_with_projects,
-            recommender_inputs,
-        )
-        from clusterix.partners.recommender import COMPONENTS, PartnerRecommender
+        from clusterix.app import Workspace
+        from clusterix.app.partners import fitted, partner_recommendations, recommender_data
+        from clusterix.partners.inputs import closest_ids, explain_partners, participations_with_projects
+        from clusterix.partners.recommender import COMPONENTS
 
         if format not in _FORMATS:
             raise InvalidInputError(f"--format must be one of {', '.join(_FORMATS)}; got {format!r}.")
         if k < 1:
             raise InvalidInputError(f"--k must be at least 1; got {k}.")
-        organisations, participations = participations_with_projects(_cordis_tables(db, data_from))
-        organisations, collaborations = recommender_inputs(organisations, participations)
+        if data_from is not None:
+            data = recommender_data(*participations_with_projects(_cordis_tables(db, data_from)))
+        else:  # the store: the same inputs as the web's recommender
+            with Workspace.open(db, read_only=True) as workspace:
+                data = recommender_data(workspace.store.organisations(), workspace.store.participations())
+        organisations, collaborations = data.organisations, data.collaborations
         if org_id not in set(organisations["id"]):
             hint = closest_ids(org_id, organisations)
             suggestion = f" Closest ids: {', '.join(hint)}." if hint else ""
@@ -159,19 +157,21 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
                 f"Unknown organisation id {org_id!r}: not among the {len(organisations):,} organisations "
                 f"{'in ' + str(data_from) if data_from is not None else 'in the store'}.{suggestion}"
             )
-        has_text = bool(organisations["text"].astype(str).str.strip().ne("").any())
-        model = PartnerRecommender(
-            label_years=default_label_years(collaborations),
-            embedder=default_embedder() if has_text else None,
-        )
         started = time.perf_counter()
-        fitted, hit = fit_cached(organisations, collaborations, model=model, refresh=refresh)
+        model, hit = fitted(data, refresh=refresh)
         if hit:
             _err.print("using the cached model (--refresh to fit again)", highlight=False)
         else:
             seconds = time.perf_counter() - started
             _err.print(f"fitted the recommender in {seconds:.0f} s and cached it", highlight=False)
-        result = fitted.recommend(org_id, k=k, kinds=_split_list(kinds), regions=_split_list(regions))
+        if format == "json" and not explain and data_from is None:  # exactly the API's JSON
+            with Workspace.open(db, read_only=True) as workspace:
+                found = partner_recommendations(
+                    workspace, org_id, k=k, kinds=_split_list(kinds), regions=_split_list(regions), recommender=model
+                )
+            typer.echo(found.model_dump_json(indent=1))
+            return
+        result = model.recommend(org_id, k=k, kinds=_split_list(kinds), regions=_split_list(regions))
         result.insert(0, "rank", range(1, len(result) + 1))
         reasons = None
         if explain:

@@ -93,9 +93,9 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         """Build a fresh store with real public data and serve the web app over it: with --from DIR the local
         copies (UK BRES employment, CORDIS H2020 participations), else the official files downloaded once and
         cached (Eurostat SBS employment by NUTS 2 region, CORDIS H2020 projects); NUTS regions and boundaries."""
+        from clusterix.app.demo import OnlineSources, load_demo, prepare_sources
         from clusterix.storage import Store
         from clusterix.web.app import create_app
-        from clusterix.app.demo import OnlineSources, load_demo, prepare_sources
         from clusterix.web.settings import WebSettings
 
         online = OnlineSources(

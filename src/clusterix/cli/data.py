@@ -78,8 +78,7 @@ def _ensure_classification(store, scheme: str | None, source: Path | None) -> No
         return
     if scheme not in _SCHEMES:
         raise InvalidInputError(f"--activity-scheme must be one of {', '.join(_SCHEMES)}; got {scheme!r}.")
-    loaded = store.database.scalar("SELECT count(*) FROM classifications WHERE scheme = ?", (scheme,))
-    if int(loaded):
+    if store.has_classification(scheme):
         return
     from clusterix.reference.nace import nace_codes
 

@@ -15,6 +15,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from clusterix.cli._shared import store_table
 from clusterix.errors import InvalidInputError
 
 __all__ = ["register"]
@@ -39,9 +40,7 @@ def _long_table(
     if (input is None) == (dataset is None):
         raise InvalidInputError("Give either --input FILE or --dataset NAME (from the store).")
     if dataset is not None:
-        from clusterix.cli import _store_observations
-
-        frame = _store_observations(db, dataset, measure)
+        frame = store_table(db, dataset, measure)
         return frame, {"region": "region", "activity": "activity", "value": "value", "time": "time"}
     from clusterix.tables import read_table
 
@@ -59,38 +58,6 @@ def _profiler(frame: pd.DataFrame, columns: dict[str, str | None], **options: An
         time=columns["time"],
         **options,
     )
-
-
-def _clusters(frame: pd.DataFrame, columns: dict[str, str | None], clusters: str | None, source: Path | None):
-    """Cluster strength for the table, from a named default mapping or a mapping file."""
-    if clusters is None:
-        return None
-    from clusterix.profiling import (
-        cluster_mapping,
-        cluster_strength,
-        nace_segments,
-        uk_segments,
-        us_cluster_definitions,
-    )
-
-    defaults = {"uk-segments": uk_segments, "nace-segments": nace_segments, "us": us_cluster_definitions}
-    if clusters in defaults:
-        if source is None:
-            raise InvalidInputError(f"--clusters {clusters} needs --clusters-from DIR (the folder of the data sets).")
-        mapping = defaults[clusters](source)
-    else:
-        from clusterix.tables import read_table
-
-        mapping = cluster_mapping(read_table(Path(clusters)))
-    return cluster_strength(
-        frame,
-        mapping,
-        region=columns["region"],
-        activity=columns["activity"],
-        value=columns["value"],
-        time=columns["time"],
-        unmapped="other",
-    ).rename(columns={columns["region"]: "region"})
 
 
 def _emit(payload: dict, format: str, out: Path | None, render: Callable[[Path, str], object]) -> None:
@@ -158,16 +125,28 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         out: Annotated[Path | None, typer.Option(help="Output file (required for html and pdf).")] = None,
     ) -> None:
         """A region's profile: specialisations, clusters, complexity, emerging activities, options."""
+        if dataset is not None and input is None:  # the stored dataset: the same use case as the web profile
+            from clusterix.app import Workspace
+            from clusterix.app.profile import region_profile
+
+            with Workspace.open(db, read_only=True) as workspace:
+                payload = region_profile(workspace, region_code, dataset=dataset, measure=measure, year=year)
+            payload = payload.model_dump(mode="json")
+            _emit(payload, format, out, _profile_report(payload))
+            return
+        from clusterix.app.profile import cluster_table, profile_from_table
+
         columns = {"region": region, "activity": activity, "value": value, "time": time}
         frame, columns = _long_table(input, dataset, measure, db, columns)
-        profiler = _profiler(
+        payload = profile_from_table(
             frame,
-            columns,
+            region_code,
+            columns=columns,
+            year=year,
+            clusters=cluster_table(frame, columns, clusters, clusters_from),
             min_value=min_value,
             top=top,
-            clusters=_clusters(frame, columns, clusters, clusters_from),
         )
-        payload = profiler.profile(region_code, period=year)
         _emit(payload, format, out, _profile_report(payload))
 
     @app.command("peers")
@@ -192,6 +171,22 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         """Structurally similar regions (and aspirational peers) with the reasons."""
         from clusterix.profiling.peers import peer_regions
 
+        title = f"{'Aspirational peers' if aspirational else 'Peers'} of {region_code} ({metric} distance)"
+        if dataset is not None and input is None:  # the stored dataset: the same use case as the web
+            from clusterix.app import Workspace
+            from clusterix.app.peers import region_peers
+
+            with Workspace.open(db, read_only=True) as workspace:
+                found = region_peers(
+                    workspace, region_code, dataset=dataset, measure=measure, year=year, k=k, metric=metric,
+                    aspirational=aspirational,
+                )  # fmt: skip
+            payload = found.model_dump(mode="json")
+            table = pd.DataFrame(payload["items"]).drop(columns="gaps", errors="ignore")
+            if "similar_on" in table:
+                table["similar_on"] = table["similar_on"].map(", ".join)
+            _emit(payload, format, out, _tables_report(title, [("Peers, most similar first", table)]))
+            return
         columns = {"region": region, "activity": activity, "value": value, "time": time}
         frame, columns = _long_table(input, dataset, measure, db, columns)
         indicators = _profiler(frame, columns).structural_indicators(year)
@@ -208,7 +203,6 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
             for peer, row in peers.iterrows()
         ]
         payload = {"region": region_code, "metric": metric, "peers": records}
-        title = f"{'Aspirational peers' if aspirational else 'Peers'} of {region_code} ({metric} distance)"
         table = pd.DataFrame(records).assign(similar_on=lambda f: f["similar_on"].astype(str))
         _emit(payload, format, out, _tables_report(title, [("Peers, most similar first", table)]))
 
@@ -235,6 +229,31 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
 
         if len(regions) < 2:
             raise InvalidInputError("Give at least two regions.")
+        stored = research is None and industry is None and (research_dataset or industry_dataset)
+        if stored:  # both sides from the store: the same use case as the web
+            from clusterix.app import Workspace
+            from clusterix.app.complementarity import complementarity_between
+
+            with Workspace.open(db, read_only=True) as workspace:
+                found = complementarity_between(
+                    workspace, regions, research=research_dataset, industry=industry_dataset,
+                    research_measure=research_measure, industry_measure=industry_measure, top=top,
+                )  # fmt: skip
+            payload = found.model_dump(mode="json")
+            codes = [item["code"] for item in payload["regions"]]
+            matrix_table = pd.DataFrame(payload["matrix"], index=codes, columns=codes).reset_index(
+                names="research region"
+            )
+            sections = [("Complementarity: research of the row region x industry of the column region", matrix_table)]
+            sections += [
+                (
+                    f"Opportunities {pair['research_region']}->{pair['industry_region']}",
+                    pd.DataFrame(pair["opportunities"]),
+                )
+                for pair in payload["pairs"]
+            ]
+            _emit(payload, format, out, _tables_report("Research x industry complementarity", sections))
+            return
         columns = {"region": region, "activity": activity, "value": value, "time": None}
 
         def wide(path: Path | None, dataset: str | None, measure: str | None, side: str) -> pd.DataFrame:
