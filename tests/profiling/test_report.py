@@ -251,6 +251,24 @@ def test_missing_extras_name_the_install_command(module, monkeypatch, tmp_path) 
             render_pdf(fake_profile(), tmp_path / "x.pdf")
 
 
+@pytest.mark.parametrize(("module", "format"), [("matplotlib", "pdf"), ("jinja2", "html")])
+def test_the_command_line_prints_the_install_command_whole(module, format, monkeypatch, tmp_path) -> None:
+    """``clusterix profile --format pdf`` without the extra: the message keeps its ``[report]``
+    (printed through rich, a bracketed word would otherwise be taken for markup and dropped)."""
+    from typer.testing import CliRunner
+
+    from clusterix.cli import app
+
+    table = tmp_path / "tiny.csv"
+    rows = [("r0", "a0", 50), ("r0", "a1", 50), ("r1", "a1", 50), ("r1", "a2", 50), ("r2", "a2", 50), ("r2", "a0", 5)]
+    table.write_text("region,activity,value\n" + "".join(f"{r},{a},{v}\n" for r, a, v in rows), encoding="utf-8")
+    monkeypatch.setitem(sys.modules, module, None)
+    arguments = ["profile", "r0", "--input", str(table), "--min-value", "1", "--format", format]
+    result = CliRunner().invoke(app, [*arguments, "--out", str(tmp_path / f"r0.{format}")])
+    assert result.exit_code == 2, result.output
+    assert "needs the 'report' extra: pip install 'clusterix[report]'" in " ".join(result.output.split())
+
+
 def test_rendering_leaves_the_profile_untouched() -> None:
     profile = fake_profile()
     before = copy.deepcopy(profile)

@@ -26,12 +26,13 @@ from typing import Any
 import pandas as pd
 
 from clusterix.errors import InvalidInputError
+from clusterix.extras import require
 
 __all__ = ["REPORT_FORMATS", "render_html", "render_pdf", "write_report", "write_tables_report"]
 
 REPORT_FORMATS = ("html", "pdf")
 
-_INSTALL_HINT = "pip install 'clusterix[report]'"
+_EXTRA = "report"
 _TOP_SPECIALISATIONS = 15
 _TOP_OPTIONS = 10
 _LABEL_WIDTH = 38
@@ -56,21 +57,16 @@ _SUMMARY_ROWS = (
 
 
 def _matplotlib() -> Any:
-    try:
-        import matplotlib
-        from matplotlib.backends.backend_pdf import PdfPages  # noqa: F401  (fails early if absent)
-        from matplotlib.figure import Figure  # noqa: F401
-    except ImportError as error:
-        raise InvalidInputError(f"Rendering a region report needs matplotlib: {_INSTALL_HINT}") from error
-    return matplotlib
+    """matplotlib, or an :class:`InvalidInputError` naming the ``report`` extra."""
+    purpose = "Rendering a region report (matplotlib)"
+    for module in ("matplotlib.backends.backend_pdf", "matplotlib.figure"):  # fail early, before any output
+        require(module, _EXTRA, purpose)
+    return require("matplotlib", _EXTRA, purpose)
 
 
 def _jinja() -> Any:
-    try:
-        import jinja2
-    except ImportError as error:
-        raise InvalidInputError(f"Rendering an HTML region report needs jinja2: {_INSTALL_HINT}") from error
-    return jinja2
+    """jinja2, or an :class:`InvalidInputError` naming the ``report`` extra."""
+    return require("jinja2", _EXTRA, "Rendering an HTML report (jinja2)")
 
 
 # ----------------------------------------------------------------------------- input and formatting
