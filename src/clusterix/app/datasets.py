@@ -191,7 +191,9 @@ def _cluster_strength(store: Store, table: pd.DataFrame) -> pd.DataFrame | None:
             best, best_cover = mapping, cover
     if best is None or best_cover * 2 < len(activities):
         return None
-    return cluster_strength(table, best, time="time", unmapped="other")
+    strength = cluster_strength(table, best, time="time", unmapped="other")
+    titles = best.dropna(subset=["cluster_name"]).drop_duplicates("cluster").set_index("cluster")["cluster_name"]
+    return strength.assign(cluster_name=strength["cluster"].map(titles))  # names, not codes, on the profile
 
 
 def names(workspace: Workspace, table: StoredTable) -> tuple[dict[str, str], dict[str, str]]:
