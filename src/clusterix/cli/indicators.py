@@ -102,7 +102,7 @@ def register(app: typer.Typer, _user_errors) -> None:
     ) -> None:
         """Run the indicators on real UK employment data (BRES, by NUTS2 x SIC4) and show
         the most complex regions; without data, on a clearly labelled synthetic example."""
-        from clusterix.quickstart import run_quickstart
+        from clusterix.app.quickstart import run_quickstart
 
         report = run_quickstart(data_from, out)
         _out.print(report.title, style="bold")
