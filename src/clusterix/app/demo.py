@@ -28,6 +28,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -176,7 +177,7 @@ def prepare_sources(data_from: Path | None = None, *, online_sources: OnlineSour
 def _extract(archive: Path) -> tuple[Path, Path]:
     """Unpack ``project.csv`` and ``organization.csv`` from the CORDIS archive next to it (once per archive)."""
     target = archive.with_name(archive.name.removesuffix(".zip"))
-    paths = tuple(target / name for name in _CORDIS_MEMBERS)
+    paths = (target / _CORDIS_MEMBERS[0], target / _CORDIS_MEMBERS[1])
     if all(path.is_file() and path.stat().st_mtime >= archive.stat().st_mtime for path in paths):
         return paths
     try:
@@ -231,6 +232,7 @@ def load_demo(
         reference = folder / REFERENCE_FOLDER
     _load_regions(store, reference, report)
     if sources.online:
+        assert sources.eurostat is not None and sources.nace is not None  # online: every file was downloaded
         if folder is not None:
             missing = ", ".join(map(str, missing_files(folder)))
             report.notes.append(f"{folder} lacks {missing}: the official files were downloaded instead.")
@@ -239,6 +241,7 @@ def load_demo(
         _load_nace(store, sources.nace)
         _load_cordis_csv(store, sources, report)
     else:
+        assert folder is not None  # offline: the --from folder holds the data sets
         _load_bres(store, folder, report)
         _load_cordis(store, folder, report)
     boundaries = folder if folder is not None and (folder / BOUNDARY_FOLDER).is_dir() else None
@@ -342,6 +345,7 @@ def _load_cordis_csv(store: Store, sources: DemoSources, report: DemoReport) -> 
     """Import the official CORDIS H2020 project and organisation files (downloaded archive)."""
     from clusterix.ingest.cordis import read_cordis_csv
 
+    assert sources.cordis_projects and sources.cordis_organisations and sources.cordis_archive  # downloaded
     tables = read_cordis_csv(sources.cordis_projects, sources.cordis_organisations, framework="H2020")
     description = "CORDIS Horizon 2020 projects and participating organisations (official CSV files)"
     _import_cordis(store, tables, sources.cordis_archive, description, report)
@@ -355,7 +359,7 @@ def _load_cordis(store: Store, data_from: Path, report: DemoReport) -> None:
     _import_cordis(store, tables, data_from / _CORDIS_FILE, description, report)
 
 
-def _import_cordis(store: Store, tables, path: Path, description: str, report: DemoReport) -> None:
+def _import_cordis(store: Store, tables: Any, path: Path, description: str, report: DemoReport) -> None:
     """Import organisations, projects and participations, then the project counts per country."""
     from clusterix.ingest.cordis import project_activity_counts
 

@@ -158,7 +158,7 @@ def fitted(data: RecommenderData, *, refresh: bool = False) -> tuple[Any, bool]:
         label_years=default_label_years(data.collaborations),
         embedder=default_embedder() if has_text else None,
     )
-    return fit_cached(data.organisations, data.collaborations, model=model, refresh=refresh)  # type: ignore[no-any-return]
+    return fit_cached(data.organisations, data.collaborations, model=model, refresh=refresh)
 
 
 def fit_recommender(store: Store) -> Any:

@@ -46,7 +46,7 @@ class Database:
         raise NotImplementedError
 
     @contextmanager
-    def staged(self, frames: Iterable[pd.DataFrame], schema) -> Iterator[str]:
+    def staged(self, frames: Iterable[pd.DataFrame], schema: Any) -> Iterator[str]:
         """Stage ``frames`` (pyarrow ``schema``) for checks; yield what to select FROM."""
         raise NotImplementedError
         yield  # pragma: no cover
@@ -138,7 +138,7 @@ class _DuckDatabase(Database):
         return f"hash({', '.join(columns)})"
 
     @contextmanager
-    def staged(self, frames: Iterable[pd.DataFrame], schema) -> Iterator[str]:
+    def staged(self, frames: Iterable[pd.DataFrame], schema: Any) -> Iterator[str]:
         """Stream the chunks into a temporary Parquet file that DuckDB scans in place: the
         import never holds the whole file in memory (rows handed to DuckDB from Python
         in a transaction would stay in memory until the commit)."""
@@ -201,14 +201,14 @@ class _PostgresDatabase(Database):
 
     def query(self, sql: str, parameters: Sequence[Any] = ()) -> pd.DataFrame:
         cursor = self._connection.execute(self._sql(sql), list(parameters))
-        names = [column.name for column in cursor.description]
+        names = [column.name for column in cursor.description or ()]
         return pd.DataFrame(cursor.fetchall(), columns=names)
 
     def key_hash(self, columns: Sequence[str]) -> str:
         return f"md5(concat_ws(chr(31), {', '.join(columns)}))"
 
     @contextmanager
-    def staged(self, frames: Iterable[pd.DataFrame], schema) -> Iterator[str]:
+    def staged(self, frames: Iterable[pd.DataFrame], schema: Any) -> Iterator[str]:
         """Copy the chunks into a session-private temporary table."""
         columns = ", ".join(f"{field.name} {_POSTGRES_TYPES[str(field.type)]}" for field in schema)
         self.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS staging_observations ({columns})")

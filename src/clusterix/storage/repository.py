@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ _OBSERVATION_COLUMNS = ("region", "activity", "time", "measure", "value", "flag"
 _SHOW = 5
 
 
-def _staging_schema():
+def _staging_schema() -> Any:
     """Column types of staged observations, fixed so that every chunk agrees."""
     import pyarrow as pa
 
@@ -65,7 +66,7 @@ def _now() -> datetime:
 
 
 def _where(path: Path, line: object, column: object | None = None) -> str:
-    place = f"{path.name}, line {int(line)}"
+    place = f"{path.name}, line {int(str(line))}"
     return place + (f", column {column!r}" if column not in (None, "") else "")
 
 
