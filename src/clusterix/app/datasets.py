@@ -198,7 +198,20 @@ def _cluster_strength(store: Store, table: pd.DataFrame) -> pd.DataFrame | None:
 
 def names(workspace: Workspace, table: StoredTable) -> tuple[dict[str, str], dict[str, str]]:
     """Region names (of the dataset's NUTS version) and activity titles (of the classification
-    that covers most of its activity codes) of a stored table."""
+    that covers most of its activity codes) of a stored table.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store.
+    table : StoredTable
+        From :func:`observations_table`.
+
+    Returns
+    -------
+    region_names, activity_names : dict
+        Code -> name; empty when the store has none.
+    """
     store = workspace.store
     regions = (
         store.regions(version=table.region_version)
@@ -251,7 +264,20 @@ class Analysis:
 
 
 def analysis(workspace: Workspace, dataset: str | None, measure: str | None) -> Analysis:
-    """The memoised :class:`Analysis` of a dataset and measure (recomputed after a re-import)."""
+    """The memoised :class:`Analysis` of a dataset and measure (recomputed after a re-import).
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    dataset, measure : str, optional
+        As for :func:`observations_table`.
+
+    Returns
+    -------
+    Analysis
+        Every period of the dataset computed once, with names and cluster stars.
+    """
     record = dataset_record(workspace, dataset)
     chosen = _measure(record, measure)
     key = ("analysis", record["name"], chosen, str(record.get("imported_at")))
