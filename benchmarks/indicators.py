@@ -285,9 +285,7 @@ def run_case(case: Case, args: argparse.Namespace) -> list[dict]:
             if figures is None:
                 continue
             ratio = figures["seconds"] / ours["seconds"]
-            difference, merged = max_difference(
-                out_dir / f"{OURS}.parquet", out_dir / f"{peer}.parquet", case.keys
-            )
+            difference, merged = max_difference(out_dir / f"{OURS}.parquet", out_dir / f"{peer}.parquet", case.keys)
             agree = difference < TOLERANCE
             goal = ""
             if case.min_ratio is not None:

@@ -34,9 +34,7 @@ def generate(path: Path, lines: int, years: int, seed: int = 0) -> int:
     geo = np.array([f"R{i:04d}" for i in range(n_geo)])
     n_nace = -(-lines // n_geo)
     nace = np.array([f"C{j:04d}" for j in range(n_nace)])
-    series = pd.DataFrame(
-        {"nace": np.repeat(nace, n_geo)[:lines], "geo": np.tile(geo, n_nace)[:lines]}
-    )
+    series = pd.DataFrame({"nace": np.repeat(nace, n_geo)[:lines], "geo": np.tile(geo, n_nace)[:lines]})
     keys = "A,NR," + series["nace"] + "," + series["geo"]
     columns = {"freq,unit,nace_r2,geo\\TIME_PERIOD": keys}
     for year in range(2024 - years + 1, 2025):
@@ -71,8 +69,11 @@ def worker(path: Path, store_path: Path) -> None:
         result = store.import_observations(read_eurostat_tsv(path), source="eurostat", path=path)
         stored = store.table_counts()["observations"]
     seconds = time.perf_counter() - started
-    print(json.dumps({"rows": result.rows, "stored": stored, "seconds": seconds, "peak": peak_memory(),
-                      "baseline": baseline}))
+    print(
+        json.dumps(
+            {"rows": result.rows, "stored": stored, "seconds": seconds, "peak": peak_memory(), "baseline": baseline}
+        )
+    )
 
 
 def main() -> None:
@@ -93,8 +94,10 @@ def main() -> None:
         observations = arguments.lines * arguments.years
     else:
         observations = generate(path, arguments.lines, arguments.years)
-    print(f"generated {observations:,} observations ({arguments.lines:,} lines x {arguments.years} periods) "
-          f"in {time.perf_counter() - started:.1f} s: {path.stat().st_size / 1e6:.0f} MB gzip")
+    print(
+        f"generated {observations:,} observations ({arguments.lines:,} lines x {arguments.years} periods) "
+        f"in {time.perf_counter() - started:.1f} s: {path.stat().st_size / 1e6:.0f} MB gzip"
+    )
     store = folder / "store.duckdb"
     store.unlink(missing_ok=True)
     output = subprocess.run(
@@ -102,11 +105,15 @@ def main() -> None:
     ).stdout
     report = json.loads(output.strip().splitlines()[-1])
     rate = report["rows"] / report["seconds"]
-    print(f"imported {report['rows']:,} observations ({report['stored']:,} stored) in {report['seconds']:.1f} s: "
-          f"{rate / 1e6:.2f} million rows/s (goal >= 1.0: {'met' if rate >= 1e6 else 'NOT met'})")
+    print(
+        f"imported {report['rows']:,} observations ({report['stored']:,} stored) in {report['seconds']:.1f} s: "
+        f"{rate / 1e6:.2f} million rows/s (goal >= 1.0: {'met' if rate >= 1e6 else 'NOT met'})"
+    )
     print(f"peak memory {report['peak'] / GIB:.2f} GiB (baseline after imports {report['baseline'] / GIB:.2f} GiB)")
-    print(f"| observations | seconds | million rows/s | peak GiB |\n|---:|---:|---:|---:|\n"
-          f"| {report['rows']:,} | {report['seconds']:.1f} | {rate / 1e6:.2f} | {report['peak'] / GIB:.2f} |")
+    print(
+        f"| observations | seconds | million rows/s | peak GiB |\n|---:|---:|---:|---:|\n"
+        f"| {report['rows']:,} | {report['seconds']:.1f} | {rate / 1e6:.2f} | {report['peak'] / GIB:.2f} |"
+    )
 
 
 if __name__ == "__main__":

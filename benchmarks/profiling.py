@@ -60,11 +60,15 @@ def main() -> None:
         timings.append(time.perf_counter() - tick)
     every = time.perf_counter() - started
     median, worst = statistics.median(timings), max(timings)
-    print(f"profiles: {arguments.regions:,} regions x {arguments.activities:,} activities x 2 periods "
-          f"({len(panel):,} input rows)")
-    print(f"  indicators once: {setup:.1f} s; one profile: median {median * 1000:.1f} ms, slowest "
-          f"{worst * 1000:.1f} ms (goal < 200 ms: {'met' if worst < 0.2 else 'NOT met'}); all {len(regions):,} "
-          f"profiles: {every:.1f} s; peak memory {peak_memory() / GIB:.2f} GiB")
+    print(
+        f"profiles: {arguments.regions:,} regions x {arguments.activities:,} activities x 2 periods "
+        f"({len(panel):,} input rows)"
+    )
+    print(
+        f"  indicators once: {setup:.1f} s; one profile: median {median * 1000:.1f} ms, slowest "
+        f"{worst * 1000:.1f} ms (goal < 200 ms: {'met' if worst < 0.2 else 'NOT met'}); all {len(regions):,} "
+        f"profiles: {every:.1f} s; peak memory {peak_memory() / GIB:.2f} GiB"
+    )
 
     research = rca_table(wide(synthetic_panel(300, 200, seed=4)))
     industry = rca_table(wide(synthetic_panel(300, 600, seed=5)))
@@ -72,9 +76,11 @@ def main() -> None:
     started = time.perf_counter()
     matrix = complementarity(research, industry)
     seconds = time.perf_counter() - started
-    print(f"complementarity: {matrix.shape[0]} x {matrix.shape[1]} regions from 200 research fields and 600 "
-          f"industries (cross-space relatedness included): {seconds:.3f} s (goal < 10 s: "
-          f"{'met' if seconds < 10 else 'NOT met'})")
+    print(
+        f"complementarity: {matrix.shape[0]} x {matrix.shape[1]} regions from 200 research fields and 600 "
+        f"industries (cross-space relatedness included): {seconds:.3f} s (goal < 10 s: "
+        f"{'met' if seconds < 10 else 'NOT met'})"
+    )
     print("| task | seconds | goal |\n|---|---:|---|")
     print(f"| indicators for {arguments.regions:,} x {arguments.activities:,} x 2 | {setup:.1f} | |")
     print(f"| one profile (median / slowest) | {median:.4f} / {worst:.4f} | < 0.2 |")

@@ -29,8 +29,20 @@ def test_every_public_indicator_is_in_the_methods(name: str) -> None:
 @pytest.mark.parametrize(
     "command",
     [
-        "indicators", "quickstart", "ingest", "fetch", "datasets", "regions", "profile", "peers", "complementarity",
-        "partners", "evaluate partners", "demo", "serve", "users add",
+        "indicators",
+        "quickstart",
+        "ingest",
+        "fetch",
+        "datasets",
+        "regions",
+        "profile",
+        "peers",
+        "complementarity",
+        "partners",
+        "evaluate partners",
+        "demo",
+        "serve",
+        "users add",
     ],
 )
 def test_every_command_is_in_the_readme(command: str) -> None:
