@@ -6,16 +6,28 @@ these once; private helpers may assume valid input.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Collection
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
 from clusterix.errors import InvalidInputError
 
-ArrayOrSparse = np.ndarray | sp.sparray | sp.spmatrix
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+"""A dense float64 array (a vector or a matrix)."""
+FloatSparse: TypeAlias = sp.csr_array[np.float64, tuple[int, int]]
+"""A sparse float64 matrix in CSR format."""
+Matrix: TypeAlias = FloatArray | FloatSparse
+"""A checked matrix (:func:`check_matrix`): 2-D, finite, non-negative float64, dense or CSR."""
+Sparse: TypeAlias = sp.sparray | sp.spmatrix
+"""Any ``scipy.sparse`` array or matrix."""
+ArrayOrSparse: TypeAlias = npt.ArrayLike | Sparse
+"""What the public functions accept as a matrix: anything ``numpy`` reads as an array, or a
+``scipy.sparse`` array or matrix."""
 
 
 def parameter_error(name: str, function: str, expected: str, got: Any) -> InvalidInputError:
@@ -47,22 +59,33 @@ def check_number(
     interval = f"{'[' if low_inclusive else '('}{'-inf' if low is None else low}, {'inf' if high is None else high}]"
     if isinstance(value, bool) or not isinstance(value, wanted):
         raise parameter_error(name, function, f"{kind} in {interval}", value)
-    if not np.isfinite(value):
+    number = float(value)
+    if not math.isfinite(number):
         raise parameter_error(name, function, f"a finite {kind[2:]} in {interval}", value)
-    too_low = low is not None and (value < low if low_inclusive else value <= low)
-    too_high = high is not None and value > high
+    too_low = low is not None and (number < low if low_inclusive else number <= low)
+    too_high = high is not None and number > high
     if too_low or too_high:
         raise parameter_error(name, function, f"{kind} in {interval}", value)
-    return value
+    # numbers.Real/Integral are ABCs (numpy scalars register with them): to callers, a float or an int
+    return cast("float | int", value)
 
 
-def check_matrix(matrix: Any, *, name: str, function: str, square: bool = False) -> ArrayOrSparse:
+def as_csr(matrix: Sparse) -> FloatSparse:
+    """``matrix`` as a float64 CSR array (no copy when it already is one)."""
+    # scipy-stubs has no overload for "any sparse input, converted to float64": the call is
+    # typed through Any and its result named.
+    return cast(FloatSparse, sp.csr_array(cast(Any, matrix), dtype=np.float64))
+
+
+def check_matrix(matrix: object, *, name: str, function: str, square: bool = False) -> Matrix:
     """Return ``matrix`` as a 2-D, finite, non-negative float matrix (dense or sparse).
 
     The result may share memory with the caller's object; callers never modify it.
     """
-    if sp.issparse(matrix):
-        values = sp.csr_array(matrix, dtype=np.float64)
+    values: Matrix
+    data: FloatArray
+    if isinstance(matrix, sp.sparray | sp.spmatrix):  # every scipy.sparse type is one of the two
+        values = as_csr(matrix)
         data = values.data
     else:
         try:
@@ -77,13 +100,13 @@ def check_matrix(matrix: Any, *, name: str, function: str, square: bool = False)
     if square and values.shape[0] != values.shape[1]:
         raise parameter_error(name, function, "a square matrix", f"shape {values.shape}")
     if not np.all(np.isfinite(data)):
-        where = _first_positions(~np.isfinite(values.toarray() if sp.issparse(values) else values))
+        where = _first_positions(~np.isfinite(as_dense(values)))
         raise InvalidInputError(
             f"The {name!r} parameter of {function} contains NaN or infinite values at "
             f"(row, column) {where}. Fill or drop them before computing indicators."
         )
     if np.any(data < 0):
-        where = _first_positions((values.toarray() if sp.issparse(values) else values) < 0)
+        where = _first_positions(as_dense(values) < 0)
         raise InvalidInputError(
             f"The {name!r} parameter of {function} contains negative values at "
             f"(row, column) {where}. Indicators need non-negative sizes."
@@ -91,11 +114,13 @@ def check_matrix(matrix: Any, *, name: str, function: str, square: bool = False)
     return values
 
 
-def _first_positions(mask: np.ndarray, limit: int = 5) -> list[tuple[int, int]]:
+def _first_positions(mask: npt.NDArray[np.bool_], limit: int = 5) -> list[tuple[int, int]]:
     rows, cols = np.nonzero(mask)
     return [(int(r), int(c)) for r, c in zip(rows[:limit], cols[:limit], strict=True)]
 
 
-def as_dense(matrix: ArrayOrSparse) -> np.ndarray:
+def as_dense(matrix: ArrayOrSparse) -> FloatArray:
     """Dense float64 view of a dense or sparse matrix."""
-    return matrix.toarray() if sp.issparse(matrix) else np.asarray(matrix, dtype=np.float64)
+    if isinstance(matrix, sp.sparray | sp.spmatrix):
+        return as_csr(matrix).toarray()
+    return np.asarray(matrix, dtype=np.float64)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from clusterix._validation import FloatSparse
 from clusterix.errors import InvalidInputError
 
 __all__ = ["RegionActivityMatrix"]
@@ -24,7 +25,7 @@ class RegionActivityMatrix:
     relies on the row order of a ``groupby``.
     """
 
-    values: sp.csr_array
+    values: FloatSparse
     regions: pd.Index
     activities: pd.Index
     period: Any = None

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
@@ -84,7 +85,7 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _rows(frame: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> str:
+def _rows(frame: pd.DataFrame, mask: npt.NDArray[np.bool_], columns: list[str]) -> str:
     """The first offending rows, by their index label, as ``{index: {column: value}}``."""
     shown = frame.loc[mask, columns].head(_SHOW)
     count = int(np.count_nonzero(mask))
@@ -102,10 +103,10 @@ class LongTable:
     cross-section. Built by :func:`validate_long`; never half-valid.
     """
 
-    region_codes: np.ndarray
-    activity_codes: np.ndarray
-    time_codes: np.ndarray | None
-    values: np.ndarray
+    region_codes: npt.NDArray[np.int64]
+    activity_codes: npt.NDArray[np.int64]
+    time_codes: npt.NDArray[np.int64] | None
+    values: npt.NDArray[np.float64]
     regions: pd.Index
     activities: pd.Index
     periods: pd.Index | None
@@ -116,7 +117,7 @@ class LongTable:
         A region or activity with nothing in a period has no defined RCA or complexity
         in it, so it has no row in that period's results (as in ``ecomplexity``).
         """
-        if self.time_codes is None:
+        if self.time_codes is None or self.periods is None:  # a cross-section (both None, by construction)
             yield self._matrix(slice(None), None)
             return
         order = np.argsort(self.time_codes, kind="stable")
@@ -214,7 +215,7 @@ def validate_long(
     )
 
 
-def _numeric_values(frame: pd.DataFrame, column: str) -> np.ndarray:
+def _numeric_values(frame: pd.DataFrame, column: str) -> npt.NDArray[np.float64]:
     raw = frame[column]
     if pd.api.types.is_bool_dtype(raw) or not (
         pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_object_dtype(raw) or pd.api.types.is_string_dtype(raw)
@@ -250,9 +251,9 @@ def _numeric_values(frame: pd.DataFrame, column: str) -> np.ndarray:
 def _check_duplicates(
     frame: pd.DataFrame,
     keys: list[str],
-    region_codes: np.ndarray,
-    activity_codes: np.ndarray,
-    time_codes: np.ndarray | None,
+    region_codes: npt.NDArray[np.integer[Any]],
+    activity_codes: npt.NDArray[np.integer[Any]],
+    time_codes: npt.NDArray[np.integer[Any]] | None,
     n_regions: int,
     n_activities: int,
 ) -> None:

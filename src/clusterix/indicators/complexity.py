@@ -12,19 +12,31 @@ The same maths on region x technology data gives the knowledge complexity index
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
+import pandas as pd
 import scipy.sparse as sp
 from scipy.linalg import eigh
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, svds
 
-from clusterix._validation import ArrayOrSparse, as_dense, check_matrix, check_number, check_option
+from clusterix._validation import (
+    ArrayOrSparse,
+    FloatArray,
+    FloatSparse,
+    Matrix,
+    as_csr,
+    as_dense,
+    check_matrix,
+    check_number,
+    check_option,
+)
 from clusterix.errors import AmbiguousResultError, NotConvergedError
 from clusterix.indicators.conventions import Conventions, resolve_conventions
-from clusterix.indicators.specialisation import _scale
+from clusterix.indicators.specialisation import _scale_sparse
 
 __all__ = [
     "ComplexityVectors",
@@ -49,9 +61,28 @@ _GRAM_LIMIT = 64
 _TIE = 1e-10
 _COLLAPSE = 1e-8  # a fitness below this (mean 1) is on its way to zero, not converging
 
+CsrPresence: TypeAlias = sp.csr_array[np.float64 | np.int8, tuple[int, int]]
+"""A presence matrix in CSR format: float64 from the public functions, int8 from the pipeline."""
 
-def diversity(presence: ArrayOrSparse) -> np.ndarray:
-    """Number of activities each region is present in, :math:`k_{r,0} = \\sum_p M_{rp}`.
+
+def diversity(presence: ArrayOrSparse) -> FloatArray:
+    r"""Number of activities each region is present in, :math:`k_{r,0} = \sum_p M_{rp}`.
+
+    Parameters
+    ----------
+    presence : (n_regions, n_activities) array_like or scipy.sparse matrix
+        Binary presence matrix (1 where a region is specialised in an activity, e.g.
+        :func:`~clusterix.indicators.presence` of RCA).
+
+    Returns
+    -------
+    (n_regions,) ndarray of float64
+        The diversity of each region.
+
+    References
+    ----------
+    Hidalgo, C. A. & Hausmann, R. (2009). The building blocks of economic complexity.
+    *Proceedings of the National Academy of Sciences* 106(26), 10570-10575.
 
     Examples
     --------
@@ -62,8 +93,24 @@ def diversity(presence: ArrayOrSparse) -> np.ndarray:
     return np.asarray(presence.sum(axis=1), dtype=np.float64).ravel()
 
 
-def ubiquity(presence: ArrayOrSparse) -> np.ndarray:
-    """Number of regions present in each activity, :math:`k_{p,0} = \\sum_r M_{rp}`.
+def ubiquity(presence: ArrayOrSparse) -> FloatArray:
+    r"""Number of regions present in each activity, :math:`k_{p,0} = \sum_r M_{rp}`.
+
+    Parameters
+    ----------
+    presence : (n_regions, n_activities) array_like or scipy.sparse matrix
+        Binary presence matrix (1 where a region is specialised in an activity, e.g.
+        :func:`~clusterix.indicators.presence` of RCA).
+
+    Returns
+    -------
+    (n_activities,) ndarray of float64
+        The ubiquity of each activity.
+
+    References
+    ----------
+    Hidalgo, C. A. & Hausmann, R. (2009). The building blocks of economic complexity.
+    *Proceedings of the National Academy of Sciences* 106(26), 10570-10575.
 
     Examples
     --------
@@ -74,14 +121,39 @@ def ubiquity(presence: ArrayOrSparse) -> np.ndarray:
     return np.asarray(presence.sum(axis=0), dtype=np.float64).ravel()
 
 
-def reflections(presence: ArrayOrSparse, *, steps: int = DEFAULT_STEPS) -> tuple[np.ndarray, np.ndarray]:
+def reflections(presence: ArrayOrSparse, *, steps: int = DEFAULT_STEPS) -> tuple[FloatArray, FloatArray]:
     r"""Method of reflections (Hidalgo & Hausmann 2009): :math:`k_{r,N}` and :math:`k_{p,N}`.
 
     .. math:: k_{r,N} = \frac{1}{k_{r,0}} \sum_p M_{rp} k_{p,N-1}, \qquad
               k_{p,N} = \frac{1}{k_{p,0}} \sum_r M_{rp} k_{r,N-1}
 
-    Step 0 gives diversity and ubiquity. Every region and activity needs at least one
-    presence.
+    Step 0 gives diversity and ubiquity.
+
+    Parameters
+    ----------
+    presence : (n_regions, n_activities) array_like or scipy.sparse matrix
+        Binary presence matrix (1 where a region is specialised in an activity, e.g.
+        :func:`~clusterix.indicators.presence` of RCA).
+        Every region and activity needs at least one presence.
+    steps : int, default 20
+        Number of reflections, >= 0.
+
+    Returns
+    -------
+    k_r : (n_regions,) ndarray of float64
+        :math:`k_{r,N}` of each region after ``steps`` reflections.
+    k_p : (n_activities,) ndarray of float64
+        :math:`k_{p,N}` of each activity after ``steps`` reflections.
+
+    Raises
+    ------
+    AmbiguousResultError
+        If a region or activity has no presence.
+
+    References
+    ----------
+    Hidalgo, C. A. & Hausmann, R. (2009). The building blocks of economic complexity.
+    *Proceedings of the National Academy of Sciences* 106(26), 10570-10575.
 
     Examples
     --------
@@ -94,18 +166,28 @@ def reflections(presence: ArrayOrSparse, *, steps: int = DEFAULT_STEPS) -> tuple
     return _reflections(sp.csr_array(presence), steps)
 
 
-def _reflections(presence: sp.csr_array, steps: int) -> tuple[np.ndarray, np.ndarray]:
-    region_degree = np.asarray(presence.sum(axis=1)).ravel()
-    activity_degree = np.asarray(presence.sum(axis=0)).ravel()
+def _reflections(presence: CsrPresence, steps: int) -> tuple[FloatArray, FloatArray]:
+    region_degree = _degrees(presence, axis=1)
+    activity_degree = _degrees(presence, axis=0)
     kr, kp = region_degree, activity_degree
     for _ in range(steps):
-        kr, kp = (presence @ kp) / region_degree, (presence.T @ kr) / activity_degree
+        kr, kp = _product(presence, kp) / region_degree, _product(presence.T, kr) / activity_degree
     return kr, kp
 
 
+def _degrees(presence: CsrPresence | Matrix, axis: int) -> FloatArray:
+    """Row (``axis=1``) or column (``axis=0``) sums as a float64 vector."""
+    return np.asarray(presence.sum(axis=axis), dtype=np.float64).ravel()
+
+
+def _product(matrix: CsrPresence | sp.csc_array[np.float64 | np.int8], vector: FloatArray) -> FloatArray:
+    """``matrix @ vector``: a dense float64 vector (scipy-stubs types it as possibly sparse)."""
+    return np.asarray(matrix @ vector, dtype=np.float64)
+
+
 def _deflated_reflections(
-    presence: sp.csr_array, region_degree: np.ndarray, activity_degree: np.ndarray, steps: int
-) -> np.ndarray:
+    presence: CsrPresence, region_degree: FloatArray, activity_degree: FloatArray, steps: int
+) -> FloatArray:
     """k_{r,steps} up to an affine map, computed stably.
 
     Two reflections multiply by :math:`D^{-1} M U^{-1} M^T`, whose eigenvalue-1 direction is
@@ -117,7 +199,7 @@ def _deflated_reflections(
     region = region_degree.copy()
     activity = activity_degree.copy()
     for step in range(1, steps + 1):
-        region, activity = (presence @ activity) / region_degree, (presence.T @ region) / activity_degree
+        region, activity = _product(presence, activity) / region_degree, _product(presence.T, region) / activity_degree
         region = region - (region_degree @ region) / region_degree.sum()
         activity = activity - (activity_degree @ activity) / activity_degree.sum()
         spread = max(np.abs(region).max(), np.abs(activity).max())
@@ -130,19 +212,20 @@ def _deflated_reflections(
     return region
 
 
-Labels = tuple[Sequence, Sequence] | None
+Labels: TypeAlias = tuple[pd.Index, pd.Index] | None
+"""The region and activity labels of a matrix's rows and columns, for messages."""
 
 
-def _name(positions: np.ndarray, labels: Sequence | None) -> list:
+def _name(positions: npt.NDArray[np.intp], labels: pd.Index | None) -> list[Any]:
     """The first few offending units, by label when labels are known, else by position."""
     first = positions[:5]
     return [labels[i] for i in first] if labels is not None else first.tolist()
 
 
-def _check_degrees(presence: ArrayOrSparse, labels: Labels = None) -> None:
+def _check_degrees(presence: CsrPresence | Matrix, labels: Labels = None) -> None:
     region_labels, activity_labels = labels if labels is not None else (None, None)
-    rows = np.flatnonzero(np.asarray(presence.sum(axis=1)).ravel() == 0)
-    columns = np.flatnonzero(np.asarray(presence.sum(axis=0)).ravel() == 0)
+    rows = np.flatnonzero(_degrees(presence, axis=1) == 0)
+    columns = np.flatnonzero(_degrees(presence, axis=0) == 0)
     if rows.size or columns.size:
         raise AmbiguousResultError(
             "Complexity is undefined for regions or activities with no presence: "
@@ -152,10 +235,12 @@ def _check_degrees(presence: ArrayOrSparse, labels: Labels = None) -> None:
         )
 
 
-def _check_connected(presence: sp.csr_array, labels: Labels = None) -> None:
+def _check_connected(presence: CsrPresence, labels: Labels = None) -> None:
     n_regions = presence.shape[0]
     graph = sp.block_array([[None, presence], [presence.T, None]], format="csr")
-    count, parts = connected_components(graph, directed=False)
+    # scipy-stubs types a block of int8/float64 blocks as csr_array[number], which its own
+    # connected_components signature does not accept; the call is valid for any numeric graph.
+    count, parts = connected_components(graph, directed=False)  # type: ignore[arg-type]
     if count > 1:
         sizes = np.bincount(parts)
         outside = np.flatnonzero(parts[:n_regions] != parts[0])
@@ -176,8 +261,8 @@ class ComplexityVectors:
     activities; ``singular_value`` is :math:`\\sigma_2` (NaN for reflections).
     """
 
-    region: np.ndarray
-    activity: np.ndarray
+    region: FloatArray
+    activity: FloatArray
     singular_value: float
 
 
@@ -188,7 +273,28 @@ def complexity_vectors(
     sign: str = "diversity",
     steps: int = DEFAULT_STEPS,
 ) -> ComplexityVectors:
-    """Unscaled ECI/PCI vectors by the eigenvector (SVD) method or by reflections.
+    r"""Unscaled ECI/PCI vectors by the eigenvector (SVD) method or by reflections.
+
+    Parameters
+    ----------
+    presence : (n_regions, n_activities) array_like or scipy.sparse matrix
+        Binary presence matrix (1 where a region is specialised in an activity, e.g.
+        :func:`~clusterix.indicators.presence` of RCA).
+        Every region and activity needs at least one presence.
+    method : {"eigenvector", "reflections"}, default "eigenvector"
+        The second singular vectors of :math:`D^{-1/2} M U^{-1/2}` (Mealy et al. 2019),
+        or ``steps`` deflated reflections.
+    sign : {"diversity", "reflections"}, default "diversity"
+        The vectors are oriented to correlate positively with diversity, or with the
+        region values after 20 reflections.
+    steps : int, default 20
+        Number of reflections (``method="reflections"``).
+
+    Returns
+    -------
+    ComplexityVectors
+        ``region`` (:math:`k_r`, the mean of its activities' values), ``activity``
+        (:math:`k_p`) and ``singular_value`` (:math:`\sigma_2`; NaN for reflections).
 
     Raises
     ------
@@ -196,6 +302,14 @@ def complexity_vectors(
         Empty rows/columns, a disconnected network, or tied singular values.
     NotConvergedError
         The iterative SVD did not converge.
+
+    References
+    ----------
+    Hidalgo, C. A. & Hausmann, R. (2009). The building blocks of economic complexity.
+    *Proceedings of the National Academy of Sciences* 106(26), 10570-10575.
+
+    Mealy, P., Farmer, J. D. & Teytelboym, A. (2019). Interpreting economic complexity.
+    *Science Advances* 5(1), eaau1705.
     """
     presence = check_matrix(presence, name="presence", function="complexity_vectors")
     check_option(method, METHODS, name="method", function="complexity_vectors")
@@ -205,11 +319,11 @@ def complexity_vectors(
 
 
 def _complexity_vectors(
-    presence: sp.csr_array, method: str, sign: str, steps: int, labels: Labels = None
+    presence: CsrPresence, method: str, sign: str, steps: int, labels: Labels = None
 ) -> ComplexityVectors:
     _check_degrees(presence, labels)
-    region_degree = np.asarray(presence.sum(axis=1), dtype=np.float64).ravel()
-    activity_degree = np.asarray(presence.sum(axis=0), dtype=np.float64).ravel()
+    region_degree = _degrees(presence, axis=1)
+    activity_degree = _degrees(presence, axis=0)
     if method == "eigenvector":
         try:
             region, activity, sigmas = _second_singular_vectors(presence, region_degree, activity_degree)
@@ -226,18 +340,18 @@ def _complexity_vectors(
         sigma = float(sigmas[1])
     else:
         region = _deflated_reflections(presence, region_degree, activity_degree, steps)
-        activity = (presence.T @ region) / activity_degree
+        activity = _product(presence.T, region) / activity_degree
         sigma = float("nan")
     reference = region_degree if sign == "diversity" else _reflections(presence, DEFAULT_STEPS)[0]
     orientation = _orientation(region, reference)
     return ComplexityVectors(orientation * region, orientation * activity, sigma)
 
 
-def _orientation(vector: np.ndarray, reference: np.ndarray) -> float:
+def _orientation(vector: FloatArray, reference: FloatArray) -> float:
     """+1 or -1 so that ``vector`` correlates positively with ``reference``."""
     if np.ptp(vector) == 0:
         raise AmbiguousResultError("The complexity vector is constant; ECI is undefined.")
-    correlation = 0.0 if np.ptp(reference) == 0 else np.corrcoef(vector, reference)[0, 1]
+    correlation = 0.0 if np.ptp(reference) == 0 else float(np.corrcoef(vector, reference)[0, 1])
     if abs(correlation) < 1e-12:
         raise AmbiguousResultError(
             "The sign of ECI is undefined: the ECI vector is uncorrelated with the sign "
@@ -248,23 +362,23 @@ def _orientation(vector: np.ndarray, reference: np.ndarray) -> float:
 
 
 def _second_singular_vectors(
-    presence: sp.csr_array, region_degree: np.ndarray, activity_degree: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    presence: CsrPresence, region_degree: FloatArray, activity_degree: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Raw ECI/PCI vectors from the second singular pair of D^-1/2 M U^-1/2, and the top
     three singular values (descending)."""
     left_scale = 1.0 / np.sqrt(region_degree)
     right_scale = 1.0 / np.sqrt(activity_degree)
-    normalised = _scale(presence.astype(np.float64), left_scale, right_scale)
+    normalised = _scale_sparse(as_csr(presence), left_scale, right_scale)
     if min(normalised.shape) <= _GRAM_LIMIT:  # measured: ARPACK is faster beyond this
         sigmas, second_right = _top_singular_dense(normalised.toarray())
     else:
         sigmas, second_right = _top_singular_sparse(normalised)
     activity = second_right * right_scale
-    region = (presence @ activity) / region_degree
+    region = _product(presence, activity) / region_degree
     return region, activity, sigmas
 
 
-def _top_singular_dense(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _top_singular_dense(matrix: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Top three singular values and the second right singular vector, from the top
     eigenpairs of the Gram matrix of the shorter side (only those are computed)."""
     short_rows = matrix.shape[0] <= matrix.shape[1]
@@ -272,7 +386,7 @@ def _top_singular_dense(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = gram.shape[0]
     k = min(3, n)
     values, vectors = eigh(gram, subset_by_index=[n - k, n - 1], driver="evx")
-    values, vectors = values[::-1], vectors[:, ::-1]
+    values, vectors = np.asarray(values[::-1], dtype=np.float64), np.asarray(vectors[:, ::-1], dtype=np.float64)
     sigmas = np.sqrt(np.clip(values, 0.0, None))
     if sigmas[1] <= 0:
         raise AmbiguousResultError(
@@ -282,7 +396,7 @@ def _top_singular_dense(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sigmas, second
 
 
-def _top_singular_sparse(matrix: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+def _top_singular_sparse(matrix: FloatSparse) -> tuple[FloatArray, FloatArray]:
     """Top three singular values and the second right singular vector by ARPACK."""
     try:
         _, sigmas, right_t = svds(
@@ -295,14 +409,15 @@ def _top_singular_sparse(matrix: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     except (ArpackNoConvergence, ArpackError) as error:
         raise NotConvergedError(f"The sparse SVD for ECI/PCI did not converge: {error}") from error
     order = np.argsort(sigmas)[::-1]
-    return sigmas[order], right_t[order[1]]
+    second: FloatArray = right_t[order[1]]
+    return np.asarray(sigmas[order], dtype=np.float64), second
 
 
-def _std(vector: np.ndarray, ddof: int) -> float:
+def _std(vector: FloatArray, ddof: int) -> float:
     return float(np.std(vector, ddof=ddof))
 
 
-def scale_vectors(vectors: ComplexityVectors, conventions: Conventions) -> tuple[np.ndarray, np.ndarray]:
+def scale_vectors(vectors: ComplexityVectors, conventions: Conventions) -> tuple[FloatArray, FloatArray]:
     """ECI and PCI from oriented raw vectors under the scaling conventions."""
     region, activity = vectors.region, vectors.activity
     if conventions.eci_scale == "unit_sum":
@@ -320,8 +435,8 @@ def eci_pci(
     method: str = "eigenvector",
     conventions: str | Conventions = "growthlab",
     steps: int = DEFAULT_STEPS,
-) -> tuple[np.ndarray, np.ndarray]:
-    r"""Economic complexity index of regions and product (activity) complexity index.
+) -> tuple[FloatArray, FloatArray]:
+    """Economic complexity index of regions and product (activity) complexity index.
 
     With the default Growth Lab conventions, ECI is z-scored (population standard
     deviation) and oriented to correlate positively with diversity; PCI is
@@ -329,12 +444,52 @@ def eci_pci(
     eigenvector method) a region's ECI is the mean PCI of its activities.
     ``method="reflections"`` uses the region values after ``steps`` reflections and the
     activity values one reflection later; they approach the eigenvector ECI/PCI as
-    steps grow, slowly when the second and third eigenvalues are close.
+    steps grow, slowly when the second and third eigenvalues are close. On region x
+    technology data the same indices are the knowledge and technological complexity
+    indices (KCI, TCI) of Balland & Rigby (2017).
+
+    Parameters
+    ----------
+    presence : (n_regions, n_activities) array_like or scipy.sparse matrix
+        Binary presence matrix (1 where a region is specialised in an activity, e.g.
+        :func:`~clusterix.indicators.presence` of RCA).
+        Every region and activity needs at least one presence.
+    method : {"eigenvector", "reflections"}, default "eigenvector"
+        Second singular vectors (exact), or ``steps`` reflections.
+    conventions : {"growthlab", "atlas", "econgeo"} or Conventions, default "growthlab"
+        Scaling and sign conventions (:class:`~clusterix.indicators.Conventions`).
+    steps : int, default 20
+        Number of reflections (``method="reflections"``).
+
+    Returns
+    -------
+    eci : (n_regions,) ndarray of float64
+        Economic complexity index of each region.
+    pci : (n_activities,) ndarray of float64
+        Product (activity) complexity index of each activity.
+
+    Raises
+    ------
+    AmbiguousResultError
+        Empty rows/columns, a disconnected network, tied singular values or an undefined
+        sign.
+    NotConvergedError
+        The iterative SVD did not converge.
 
     References
     ----------
-    Hidalgo, C. A. & Hausmann, R. (2009). PNAS 106(26), 10570-10575.
-    Mealy, P., Farmer, J. D. & Teytelboym, A. (2019). Science Advances 5(1), eaau1705.
+    Hidalgo, C. A. & Hausmann, R. (2009). The building blocks of economic complexity.
+    *Proceedings of the National Academy of Sciences* 106(26), 10570-10575.
+
+    Hausmann, R., Hidalgo, C. A., Bustos, S., Coscia, M., Simoes, A. & Yıldırım, M. A.
+    (2014). *The Atlas of Economic Complexity: Mapping Paths to Prosperity*. Cambridge, MA:
+    MIT Press.
+
+    Mealy, P., Farmer, J. D. & Teytelboym, A. (2019). Interpreting economic complexity.
+    *Science Advances* 5(1), eaau1705.
+
+    Balland, P.-A. & Rigby, D. (2017). The geography of complex knowledge.
+    *Economic Geography* 93(1), 1-23.
 
     Examples
     --------
@@ -353,7 +508,7 @@ def eci_pci(
 
 def fitness_complexity(
     presence: ArrayOrSparse, *, max_iter: int = 1000, tol: float = 1e-10
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[FloatArray, FloatArray]:
     r"""Fitness of regions and complexity of activities (Tacchella et al. 2012).
 
     .. math:: \tilde F_r^{(n)} = \sum_p M_{rp} Q_p^{(n-1)}, \qquad
@@ -362,10 +517,33 @@ def fitness_complexity(
     each normalised to mean 1 after every step, until the largest absolute change is
     below ``tol``.
 
+    Parameters
+    ----------
+    presence : (n_regions, n_activities) array_like or scipy.sparse matrix
+        Binary presence matrix (1 where a region is specialised in an activity, e.g.
+        :func:`~clusterix.indicators.presence` of RCA).
+        Every region and activity needs at least one presence.
+    max_iter : int, default 1000
+        Largest number of iterations, >= 1.
+    tol : float, default 1e-10
+        Convergence tolerance on the largest absolute change, > 0.
+
+    Returns
+    -------
+    fitness : (n_regions,) ndarray of float64
+        Fitness of each region (mean 1).
+    complexity : (n_activities,) ndarray of float64
+        Complexity of each activity (mean 1).
+
     Raises
     ------
     NotConvergedError
         If ``max_iter`` steps do not reach ``tol`` (or a fitness collapses to zero).
+
+    References
+    ----------
+    Tacchella, A., Cristelli, M., Caldarelli, G., Gabrielli, A. & Pietronero, L. (2012).
+    A new metrics for countries' fitness and products' complexity. *Scientific Reports* 2, 723.
 
     Examples
     --------
@@ -377,13 +555,13 @@ def fitness_complexity(
     check_number(max_iter, name="max_iter", function="fitness_complexity", low=1, integer=True)
     check_number(tol, name="tol", function="fitness_complexity", low=0, low_inclusive=False)
     _check_degrees(presence)
-    matrix = sp.csr_array(presence, dtype=np.float64)
+    matrix = sp.csr_array(presence)  # float64, as checked
     fitness = np.ones(matrix.shape[0])
     complexity = np.ones(matrix.shape[1])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for iteration in range(1, max_iter + 1):
-            new_fitness = matrix @ complexity
-            new_complexity = 1.0 / (matrix.T @ (1.0 / fitness))
+            new_fitness = _product(matrix, complexity)
+            new_complexity = 1.0 / _product(matrix.T, 1.0 / fitness)
             new_fitness /= new_fitness.mean()
             new_complexity /= new_complexity.mean()
             if not (np.all(np.isfinite(new_fitness)) and np.all(np.isfinite(new_complexity))):
@@ -413,8 +591,8 @@ def fitness_complexity(
 
 
 def complexity_outlook_index(
-    presence: ArrayOrSparse, density: ArrayOrSparse, pci: np.ndarray, *, ddof: int = 0
-) -> np.ndarray:
+    presence: ArrayOrSparse, density: ArrayOrSparse, pci: npt.ArrayLike, *, ddof: int = 0
+) -> FloatArray:
     r"""Complexity outlook index: how much complexity lies close to a region.
 
     .. math:: COI_r = \operatorname{z}\Big(\sum_p d_{rp} (1 - M_{rp})\, PCI_p\Big)
@@ -423,14 +601,40 @@ def complexity_outlook_index(
     share. The z-score removes the scale of PCI but not a shift: to reproduce
     :func:`clusterix.indicators.complexity`, pass PCI on the eigenvector scale,
     ``complexity_vectors(m).activity``, not the re-centred PCI of :func:`eci_pci`.
+
+    Parameters
+    ----------
+    presence : (n_regions, n_activities) array_like or scipy.sparse matrix
+        Binary presence matrix (1 where a region is specialised in an activity, e.g.
+        :func:`~clusterix.indicators.presence` of RCA).
+    density : (n_regions, n_activities) array_like or scipy.sparse matrix
+        Relatedness density as a share (:func:`~clusterix.indicators.relatedness_density`).
+    pci : (n_activities,) array_like
+        Complexity of each activity.
+    ddof : int, default 0
+        Delta degrees of freedom of the standard deviation in the z-score.
+
+    Returns
+    -------
+    (n_regions,) ndarray of float64
+        The complexity outlook index of each region (all 0 when the raw outlook is
+        constant).
+
+    References
+    ----------
+    Hausmann, R., Hidalgo, C. A., Bustos, S., Coscia, M., Simoes, A. & Yıldırım, M. A.
+    (2014). *The Atlas of Economic Complexity: Mapping Paths to Prosperity*. Cambridge, MA:
+    MIT Press.
+
+    The Growth Lab at Harvard University. ``ecomplexity``, Python package, version 0.5.3.
     """
-    presence = as_dense(check_matrix(presence, name="presence", function="complexity_outlook_index"))
-    density = as_dense(check_matrix(density, name="density", function="complexity_outlook_index"))
-    return _coi(presence, density, np.asarray(pci, dtype=np.float64), ddof)
+    dense_presence = as_dense(check_matrix(presence, name="presence", function="complexity_outlook_index"))
+    dense_density = as_dense(check_matrix(density, name="density", function="complexity_outlook_index"))
+    return _coi(dense_presence, dense_density, np.asarray(pci, dtype=np.float64), ddof)
 
 
-def _coi(presence: np.ndarray, density: np.ndarray, pci: np.ndarray, ddof: int) -> np.ndarray:
-    raw = (density * (1.0 - presence)) @ pci
+def _coi(presence: FloatArray, density: FloatArray, pci: FloatArray, ddof: int) -> FloatArray:
+    raw: FloatArray = (density * (1.0 - presence)) @ pci
     spread = _std(raw, ddof)
     return (raw - raw.mean()) / spread if spread > 0 else np.zeros_like(raw)
 
@@ -438,22 +642,55 @@ def _coi(presence: np.ndarray, density: np.ndarray, pci: np.ndarray, ddof: int) 
 def complexity_outlook_gain(
     presence: ArrayOrSparse,
     proximity: ArrayOrSparse,
-    pci: np.ndarray,
+    pci: npt.ArrayLike,
     *,
     variant: str = "growthlab",
     density: ArrayOrSparse | None = None,
-) -> np.ndarray:
+) -> FloatArray:
     r"""Complexity outlook gain: how much a region's outlook improves by entering p.
 
     .. math:: COG_{rp} = (1 - M_{rp}) \Big[\sum_q \frac{\phi_{qp}}{\sum_{q'} \phi_{qq'}}
               (1 - M_{rq})\, PCI_q \;-\; \big[ (1 - \delta_{rp})\, PCI_p \big]_{\text{atlas}}\Big]
 
     with :math:`\delta_{rp} = 1 - d_{rp}` the *distance* of the Atlas (Hausmann et al.
-    2014), so the Atlas term is :math:`d_{rp} PCI_p`. ``variant="growthlab"``
-    (ecomplexity) omits it; ``"atlas"`` keeps it and needs ``density`` (as a share).
-    The Growth Lab variant is linear in PCI: :func:`clusterix.indicators.complexity`
-    passes PCI on the eigenvector scale (``complexity_vectors(m).activity`` divided by
-    the standard deviation of ``.region``), as ecomplexity does.
+    2014), so the Atlas term is :math:`d_{rp} PCI_p`. The Growth Lab variant is linear in
+    PCI: :func:`clusterix.indicators.complexity` passes PCI on the eigenvector scale
+    (``complexity_vectors(m).activity`` divided by the standard deviation of ``.region``),
+    as ecomplexity does.
+
+    Parameters
+    ----------
+    presence : (n_regions, n_activities) array_like or scipy.sparse matrix
+        Binary presence matrix (1 where a region is specialised in an activity, e.g.
+        :func:`~clusterix.indicators.presence` of RCA).
+    proximity : (n_activities, n_activities) array_like or scipy.sparse matrix
+        Proximity (relatedness) of activities, e.g.
+        :func:`~clusterix.indicators.proximity_matrix`.
+    pci : (n_activities,) array_like
+        Complexity of each activity.
+    variant : {"growthlab", "atlas"}, default "growthlab"
+        ``"growthlab"`` (ecomplexity) omits the Atlas term; ``"atlas"`` keeps it and
+        needs ``density``.
+    density : (n_regions, n_activities) array_like or scipy.sparse matrix, optional
+        Relatedness density as a share; required when ``variant="atlas"``.
+
+    Returns
+    -------
+    (n_regions, n_activities) ndarray of float64
+        The gain of each region from each activity it is not present in (0 where it is).
+
+    Raises
+    ------
+    InvalidInputError
+        If ``variant="atlas"`` and ``density`` is not given.
+
+    References
+    ----------
+    Hausmann, R., Hidalgo, C. A., Bustos, S., Coscia, M., Simoes, A. & Yıldırım, M. A.
+    (2014). *The Atlas of Economic Complexity: Mapping Paths to Prosperity*. Cambridge, MA:
+    MIT Press.
+
+    The Growth Lab at Harvard University. ``ecomplexity``, Python package, version 0.5.3.
 
     Examples
     --------
@@ -461,33 +698,38 @@ def complexity_outlook_gain(
     >>> complexity_outlook_gain(m, np.array([[1.0, 0.5], [0.5, 1.0]]), np.array([1.0, -1.0])).tolist()
     [[0.0, -0.6666666666666666], [0.6666666666666666, 0.0]]
     """
-    presence = as_dense(check_matrix(presence, name="presence", function="complexity_outlook_gain"))
-    proximity = as_dense(check_matrix(proximity, name="proximity", function="complexity_outlook_gain", square=True))
+    dense_presence = as_dense(check_matrix(presence, name="presence", function="complexity_outlook_gain"))
+    dense_proximity = as_dense(
+        check_matrix(proximity, name="proximity", function="complexity_outlook_gain", square=True)
+    )
     check_option(variant, COG_VARIANTS, name="variant", function="complexity_outlook_gain")
-    pci = np.asarray(pci, dtype=np.float64)
+    pci_vector = np.asarray(pci, dtype=np.float64)
+    dense_density = None
     if variant == "atlas":
         if density is None:
             from clusterix._validation import parameter_error
 
             raise parameter_error("density", "complexity_outlook_gain", "given when variant='atlas'", None)
-        density = as_dense(check_matrix(density, name="density", function="complexity_outlook_gain"))
-    return _cog(presence, proximity, pci, variant, density)
+        dense_density = as_dense(check_matrix(density, name="density", function="complexity_outlook_gain"))
+    return _cog(dense_presence, dense_proximity, pci_vector, variant, dense_density)
 
 
 def _cog(
-    presence: np.ndarray,
-    proximity: np.ndarray,
-    pci: np.ndarray,
+    presence: FloatArray,
+    proximity: FloatArray,
+    pci: FloatArray,
     variant: str,
-    density: np.ndarray | None,
-) -> np.ndarray:
+    density: FloatArray | None,
+) -> FloatArray:
     row_totals = proximity.sum(axis=1)
     weights = np.zeros_like(row_totals)
     np.divide(pci, row_totals, out=weights, where=row_totals != 0)
     # (1 - M) @ (diag(w) phi) = 1 (w phi) - (M diag(w)) phi: one BLAS product, no 1 - M copy.
-    gain = (presence * weights[None, :]) @ proximity
+    gain: FloatArray = (presence * weights[None, :]) @ proximity
     np.subtract(weights @ proximity, gain, out=gain)
     if variant == "atlas":
+        if density is None:
+            raise ValueError("the Atlas complexity outlook gain needs the density")
         # The Atlas writes -(1 - d_rp) PCI_p with d the *distance* 1 - density.
         gain -= density * pci[None, :]
     gain *= 1.0 - presence

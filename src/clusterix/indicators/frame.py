@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any, TypeAlias, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from clusterix._validation import check_number, check_option
+from clusterix._validation import FloatArray, check_number, check_option
 from clusterix.errors import InvalidInputError, UnknownCodeError
 from clusterix.indicators.concentration import (
     entropy,
@@ -59,7 +61,9 @@ COMPLEXITY_COLUMNS = (
 )
 PROXIMITY_METHODS = ("minimum_conditional", "cooccurrence", *NORMALISATIONS)
 
-Data = pd.DataFrame | str | Path
+Data: TypeAlias = pd.DataFrame | str | Path
+"""A long table, or the path of a CSV/Parquet/Excel file holding one."""
+ScalarT = TypeVar("ScalarT", bound=np.generic)
 
 
 def _table(data: Data, region: str, activity: str, value: str, time: str | None) -> LongTable:
@@ -86,24 +90,58 @@ def complexity(
 
     Parameters
     ----------
-    data : long table (DataFrame, or a CSV/Parquet/Excel path) with one row per
-        region, activity (and time) and a non-negative value.
-    region, activity, value, time : the column names in ``data``.
-    threshold : presence where RCA (or RPOP) >= threshold.
-    presence_test : ``"rca"`` or ``"rpop"``; RPOP needs ``population``, a Series indexed
-        by region (or by (time, region)).
-    method : ``"eigenvector"`` or ``"reflections"``.
-    cog_variant : ``"growthlab"`` (default, as ``ecomplexity``) or ``"atlas"``.
-    conventions : ``"growthlab"``, ``"atlas"``, ``"econgeo"`` or a :class:`Conventions`.
-    relatedness : optional long DataFrame ``activity_1, activity_2, proximity`` used
-        instead of the proximity computed from the data (labour flows, input-output).
+    data : DataFrame, str or Path
+        A long table (or the path of a CSV, Parquet or Excel file holding one) with one
+        row per region, activity (and time) and a non-negative value.
+    region, activity, value : str, default "region", "activity", "value"
+        The column names in ``data``.
+    time : str, optional
+        The time column; without it the table is one cross-section.
+    threshold : float, default 1.0
+        Presence where RCA (or RPOP) >= threshold.
+    presence_test : {"rca", "rpop"}, default "rca"
+        The indicator behind presence; RPOP needs ``population``.
+    population : Series, optional
+        Inhabitants indexed by region (or by (time, region)); only with
+        ``presence_test="rpop"``.
+    method : {"eigenvector", "reflections"}, default "eigenvector"
+        How ECI and PCI are computed.
+    cog_variant : {"growthlab", "atlas"}, default "growthlab"
+        ``"growthlab"`` as ``ecomplexity``; ``"atlas"`` subtracts the density term.
+    conventions : {"growthlab", "atlas", "econgeo"} or Conventions, default "growthlab"
+        Proximity diagonal, ddof, density scale, ECI scale and sign.
+    relatedness : DataFrame, optional
+        A long table ``activity_1, activity_2, proximity`` used instead of the proximity
+        computed from the data (labour flows, input-output links).
 
     Returns
     -------
-    DataFrame with ``[time,] region, activity, value, rca, mcp, diversity, ubiquity,
-    eci, pci, density, coi, cog`` (and ``rpop``): one row per region and activity of
-    each period (zeros included), labels as categoricals. Regions and activities with a
-    zero total in a period have no rows in it.
+    DataFrame
+        ``[time,] region, activity, value, rca, mcp, diversity, ubiquity, eci, pci,
+        density, coi, cog`` (and ``rpop``): one row per region and activity of each period
+        (zeros included), labels as categoricals. Regions and activities with a zero total
+        in a period have no rows in it.
+
+    Raises
+    ------
+    InvalidInputError
+        A malformed table or option.
+    AmbiguousResultError
+        Complexity is undefined in a period (an empty or disconnected network).
+
+    References
+    ----------
+    Hidalgo, C. A. & Hausmann, R. (2009). The building blocks of economic complexity.
+    *Proceedings of the National Academy of Sciences* 106(26), 10570-10575.
+
+    Hidalgo, C. A., Klinger, B., Barabási, A.-L. & Hausmann, R. (2007). The product
+    space conditions the development of nations. *Science* 317(5837), 482-487.
+
+    Hausmann, R., Hidalgo, C. A., Bustos, S., Coscia, M., Simoes, A. & Yıldırım, M. A.
+    (2014). *The Atlas of Economic Complexity: Mapping Paths to Prosperity*. Cambridge, MA:
+    MIT Press.
+
+    The Growth Lab at Harvard University. ``ecomplexity``, Python package, version 0.5.3.
 
     Examples
     --------
@@ -158,17 +196,17 @@ def complexity_frames(
         yield _result_frame(result, table, region, activity, time)
 
 
-def _per_row(vector: np.ndarray, n_columns: int) -> np.ndarray:
+def _per_row(vector: npt.NDArray[ScalarT], n_columns: int) -> npt.NDArray[ScalarT]:
     """Each element repeated for every column, flattened in row-major order."""
     return np.broadcast_to(vector[:, None], (len(vector), n_columns)).reshape(-1)
 
 
-def _per_column(vector: np.ndarray, n_rows: int) -> np.ndarray:
+def _per_column(vector: npt.NDArray[ScalarT], n_rows: int) -> npt.NDArray[ScalarT]:
     """The whole vector repeated for every row, flattened in row-major order."""
     return np.broadcast_to(vector[None, :], (n_rows, len(vector))).reshape(-1)
 
 
-def _constant(label: object, length: int, labels: pd.Index) -> np.ndarray | pd.Categorical:
+def _constant(label: object, length: int, labels: pd.Index) -> npt.NDArray[Any] | pd.Categorical:
     """A column holding one period label: numeric/datetime dtypes kept, text as a categorical."""
     if isinstance(labels.dtype, np.dtype) and labels.dtype.kind in "iufMmb":
         return np.full(length, label, dtype=labels.dtype)
@@ -183,7 +221,7 @@ def _result_frame(
     region_codes = table.regions.get_indexer(matrix.regions).astype(np.int32)
     activity_codes = table.activities.get_indexer(matrix.activities).astype(np.int32)
     columns: dict[str, object] = {}
-    if time is not None:
+    if time is not None and table.periods is not None:  # periods are known whenever there is a time column
         columns[time] = _constant(matrix.period, n_regions * n_activities, table.periods)
     columns[region] = pd.Categorical.from_codes(_per_row(region_codes, n_activities), categories=table.regions)
     columns[activity] = pd.Categorical.from_codes(_per_column(activity_codes, n_regions), categories=table.activities)
@@ -207,7 +245,7 @@ def _result_frame(
 
 def _population_aligner(
     population: pd.Series | None, presence_test: str
-) -> Callable[[RegionActivityMatrix], np.ndarray] | None:
+) -> Callable[[RegionActivityMatrix], FloatArray] | None:
     if presence_test != "rpop":
         if population is not None:
             raise InvalidInputError("population is only used with presence_test='rpop'; drop it or set that test.")
@@ -218,7 +256,7 @@ def _population_aligner(
             "by region (or by (time, region))."
         )
 
-    def align(matrix: RegionActivityMatrix) -> np.ndarray:
+    def align(matrix: RegionActivityMatrix) -> FloatArray:
         series = population
         if isinstance(series.index, pd.MultiIndex):
             if matrix.period not in series.index.get_level_values(0):
@@ -236,7 +274,7 @@ def _population_aligner(
     return align
 
 
-def _relatedness_aligner(relatedness: pd.DataFrame) -> Callable[[RegionActivityMatrix], np.ndarray]:
+def _relatedness_aligner(relatedness: pd.DataFrame) -> Callable[[RegionActivityMatrix], FloatArray]:
     needed = ["activity_1", "activity_2", "proximity"]
     if not isinstance(relatedness, pd.DataFrame) or not set(needed) <= set(relatedness.columns):
         raise InvalidInputError(f"relatedness must be a DataFrame with columns {needed} (as returned by proximity()).")
@@ -250,9 +288,9 @@ def _relatedness_aligner(relatedness: pd.DataFrame) -> Callable[[RegionActivityM
     if relatedness.duplicated(["activity_1", "activity_2"]).any():
         raise InvalidInputError("relatedness has duplicate (activity_1, activity_2) pairs.")
 
-    def align(matrix: RegionActivityMatrix) -> np.ndarray:
-        rows = matrix.activities.get_indexer(relatedness["activity_1"])
-        cols = matrix.activities.get_indexer(relatedness["activity_2"])
+    def align(matrix: RegionActivityMatrix) -> FloatArray:
+        rows = matrix.activities.get_indexer(pd.Index(relatedness["activity_1"]))
+        cols = matrix.activities.get_indexer(pd.Index(relatedness["activity_2"]))
         known = (rows >= 0) & (cols >= 0)
         out = np.zeros((len(matrix.activities),) * 2)
         out[rows[known], cols[known]] = weights[known]
@@ -283,13 +321,40 @@ def proximity(
 ) -> pd.DataFrame:
     """Activity x activity relatedness from co-location, as a long table.
 
-    ``method`` is ``"minimum_conditional"`` (Hidalgo et al. 2007, default),
-    ``"cooccurrence"`` (counts) or an EconGeo normalisation of the counts
-    (``"association"``, ``"probability"``, ``"cosine"``, ``"jaccard"``; diagonal 0).
-    ``diagonal="zero"`` sets the diagonal of the first two to 0; ``"keep"`` leaves
-    proximity 1 and co-occurrence = ubiquity. Presence is RCA >= ``threshold``.
+    Presence is RCA >= ``threshold``.
 
-    Returns ``[time,] activity_1, activity_2, proximity`` with every ordered pair.
+    Parameters
+    ----------
+    data : DataFrame, str or Path
+        A long table (or the path of a CSV, Parquet or Excel file holding one) with one
+        row per region, activity (and time) and a non-negative value.
+    region, activity, value : str, default "region", "activity", "value"
+        The column names in ``data``.
+    time : str, optional
+        The time column; without it the table is one cross-section.
+    threshold : float, default 1.0
+        Presence where RCA >= threshold.
+    method : str, default "minimum_conditional"
+        ``"minimum_conditional"`` (Hidalgo et al. 2007), ``"cooccurrence"`` (counts) or an
+        EconGeo normalisation of the counts (``"association"``, ``"probability"``,
+        ``"cosine"``, ``"jaccard"``; diagonal 0).
+    diagonal : {"keep", "zero"}, default "keep"
+        For the first two methods: ``"keep"`` leaves proximity 1 and co-occurrence =
+        ubiquity on the diagonal; ``"zero"`` sets it to 0.
+
+    Returns
+    -------
+    DataFrame
+        ``[time,] activity_1, activity_2, proximity`` with every ordered pair.
+
+    References
+    ----------
+    Hidalgo, C. A., Klinger, B., Barabási, A.-L. & Hausmann, R. (2007). The product
+    space conditions the development of nations. *Science* 317(5837), 482-487.
+
+    van Eck, N. J. & Waltman, L. (2009). How to normalize cooccurrence data? An analysis
+    of some well-known similarity measures. *Journal of the American Society for Information
+    Science and Technology* 60(8), 1635-1651.
 
     Examples
     --------
@@ -320,7 +385,7 @@ def proximity(
             "activity_2": pd.Categorical.from_codes(_per_column(codes, n), categories=table.activities),
             "proximity": weights.ravel(),
         }
-        if time is not None:
+        if time is not None and table.periods is not None:
             frame = {time: _constant(matrix.period, n * n, table.periods), **frame}
         frames.append(pd.DataFrame(frame, copy=False))
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
@@ -346,7 +411,7 @@ def _per_period(
     return pd.concat(frames, ignore_index=True)
 
 
-def region_measures(matrix: RegionActivityMatrix) -> dict[str, np.ndarray]:
+def region_measures(matrix: RegionActivityMatrix) -> dict[str, FloatArray]:
     """Per region of one matrix: total, herfindahl, entropy (bits), krugman (against all
     regions), hachman, specialisation_gini (coefficient)."""
     values = matrix.values
@@ -370,8 +435,40 @@ def region_summary(
 ) -> pd.DataFrame:
     """Region-level specialisation and concentration measures, one row per (time,) region.
 
-    Columns: ``total, herfindahl, entropy, krugman, hachman, specialisation_gini``
-    (entropy in bits, Krugman against all regions, Gini coefficient).
+    Each column is the function of the same name: :func:`herfindahl`, :func:`entropy`
+    (bits), :func:`krugman_index` (against all regions), :func:`hachman` and
+    :func:`specialisation_gini` (coefficient).
+
+    Parameters
+    ----------
+    data : DataFrame, str or Path
+        A long table (or the path of a CSV, Parquet or Excel file holding one) with one
+        row per region, activity (and time) and a non-negative value.
+    region, activity, value : str, default "region", "activity", "value"
+        The column names in ``data``.
+    time : str, optional
+        The time column; without it the table is one cross-section.
+
+    Returns
+    -------
+    DataFrame
+        ``[time,] region, total, herfindahl, entropy, krugman, hachman,
+        specialisation_gini``.
+
+    References
+    ----------
+    Hirschman, A. O. (1945). *National Power and the Structure of Foreign Trade*.
+    Berkeley: University of California Press.
+
+    Herfindahl, O. C. (1950). *Concentration in the Steel Industry*. PhD thesis,
+    Columbia University.
+
+    Shannon, C. E. (1948). A mathematical theory of communication. *Bell System
+    Technical Journal* 27(3), 379-423.
+
+    Krugman, P. (1991). *Geography and Trade*. Cambridge, MA: MIT Press.
+
+    Hachman, F. C. (1995). *Economic Report to the Governor*. Salt Lake City: State of Utah.
     """
 
     def columns(matrix: RegionActivityMatrix) -> dict[str, object]:
@@ -388,7 +485,31 @@ def activity_summary(
     value: str = "value",
     time: str | None = None,
 ) -> pd.DataFrame:
-    """Activity-level measures, one row per (time,) activity: ``total, locational_gini``."""
+    """Activity-level measures, one row per (time,) activity.
+
+    Parameters
+    ----------
+    data : DataFrame, str or Path
+        A long table (or the path of a CSV, Parquet or Excel file holding one) with one
+        row per region, activity (and time) and a non-negative value.
+    region, activity, value : str, default "region", "activity", "value"
+        The column names in ``data``.
+    time : str, optional
+        The time column; without it the table is one cross-section.
+
+    Returns
+    -------
+    DataFrame
+        ``[time,] activity, total, locational_gini`` (the Gini coefficient of
+        :func:`locational_gini`).
+
+    References
+    ----------
+    Krugman, P. (1991). *Geography and Trade*, ch. 2. Cambridge, MA: MIT Press.
+
+    Hoover, E. M. (1936). The measurement of industrial localization. *The Review of
+    Economic Statistics* 18(4), 162-171.
+    """
 
     def columns(matrix: RegionActivityMatrix) -> dict[str, object]:
         return {

@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 
-from clusterix._validation import check_number, check_option
+from clusterix._validation import FloatArray, as_dense, check_number, check_option, parameter_error
 from clusterix.indicators.complexity import (
     COG_VARIANTS,
     METHODS,
@@ -66,25 +67,25 @@ class ComplexityResult:
     with the matrix (and so the labels) they belong to."""
 
     matrix: RegionActivityMatrix
-    rca: np.ndarray
-    rpop: np.ndarray | None
-    mcp: np.ndarray
-    diversity: np.ndarray
-    ubiquity: np.ndarray
-    eci: np.ndarray
-    pci: np.ndarray
-    proximity: np.ndarray
-    density: np.ndarray
-    coi: np.ndarray
-    cog: np.ndarray
+    rca: FloatArray
+    rpop: FloatArray | None
+    mcp: npt.NDArray[np.int8]
+    diversity: FloatArray
+    ubiquity: FloatArray
+    eci: FloatArray
+    pci: FloatArray
+    proximity: FloatArray
+    density: FloatArray
+    coi: FloatArray
+    cog: FloatArray
 
 
 def run(
     matrix: RegionActivityMatrix,
     options: ComplexityOptions = ComplexityOptions(),  # noqa: B008 - frozen, immutable default
     *,
-    population: np.ndarray | None = None,
-    relatedness: np.ndarray | None = None,
+    population: npt.ArrayLike | None = None,
+    relatedness: FloatArray | None = None,
 ) -> ComplexityResult:
     """Compute every complexity indicator for one period.
 
@@ -97,20 +98,22 @@ def run(
     rca = _rca(values)
     rpop_values = None
     if options.presence_test == "rpop":
+        if population is None:
+            raise parameter_error("population", "complexity", "given when presence_test='rpop'", None)
         rpop_values = rpop(values, population)
         presence = _presence(rpop_values, options.threshold)
     else:
         presence = _presence(rca, options.threshold)
-    presence = sp.csr_array(presence)
+    sparse_presence = sp.csr_array(presence)
     vectors = _complexity_vectors(
-        presence,
+        sparse_presence,
         options.method,
         conventions.eci_sign,
         options.steps,
         (matrix.regions, matrix.activities),
     )
     eci, pci = scale_vectors(vectors, conventions)
-    dense_presence = presence.toarray().astype(np.float64)
+    dense_presence = sparse_presence.toarray().astype(np.float64)
     proximity = _proximity(dense_presence, conventions.proximity_diagonal) if relatedness is None else relatedness
     density = _density(dense_presence, proximity, "share")
     # The Growth Lab's COI/COG use PCI on the eigenvector scale divided by the ECI's
@@ -125,11 +128,11 @@ def run(
         density *= 100.0
     return ComplexityResult(
         matrix=matrix,
-        rca=rca.toarray() if sp.issparse(rca) else rca,
-        rpop=None if rpop_values is None else (rpop_values.toarray() if sp.issparse(rpop_values) else rpop_values),
+        rca=as_dense(rca),
+        rpop=None if rpop_values is None else as_dense(rpop_values),
         mcp=dense_presence.astype(np.int8),
-        diversity=np.asarray(presence.sum(axis=1), dtype=np.float64).ravel(),
-        ubiquity=np.asarray(presence.sum(axis=0), dtype=np.float64).ravel(),
+        diversity=np.asarray(sparse_presence.sum(axis=1), dtype=np.float64).ravel(),
+        ubiquity=np.asarray(sparse_presence.sum(axis=0), dtype=np.float64).ravel(),
         eci=eci,
         pci=pci,
         proximity=proximity,
@@ -143,8 +146,8 @@ def run_all(
     matrices: Iterator[RegionActivityMatrix] | list[RegionActivityMatrix],
     options: ComplexityOptions = ComplexityOptions(),  # noqa: B008
     *,
-    population: Callable[[RegionActivityMatrix], np.ndarray] | None = None,
-    relatedness: Callable[[RegionActivityMatrix], np.ndarray] | None = None,
+    population: Callable[[RegionActivityMatrix], FloatArray] | None = None,
+    relatedness: Callable[[RegionActivityMatrix], FloatArray] | None = None,
 ) -> Iterator[ComplexityResult]:
     """:func:`run` over periods; the callables align population/relatedness per period."""
     for matrix in matrices:

@@ -13,10 +13,13 @@ import scipy.sparse as sp
 
 from clusterix._validation import (
     ArrayOrSparse,
+    FloatArray,
+    Matrix,
     as_dense,
     check_matrix,
     check_option,
 )
+from clusterix.indicators.specialisation import PresenceMatrix
 
 __all__ = [
     "DIAGONALS",
@@ -32,11 +35,27 @@ NORMALISATIONS = ("association", "probability", "cosine", "jaccard")
 DENSITY_SCALES = ("share", "percent")
 
 
-def co_occurrence(presence: ArrayOrSparse, *, diagonal: str = "zero") -> np.ndarray:
-    r"""Number of regions in which two activities are both present, :math:`C = M^T M`.
+def co_occurrence(presence: ArrayOrSparse, *, diagonal: str = "zero") -> FloatArray:
+    """Number of regions in which two activities are both present, :math:`C = M^T M`.
 
-    ``diagonal="zero"`` (EconGeo's default) sets the diagonal, each activity's
-    ubiquity, to zero; ``"keep"`` leaves it.
+    Parameters
+    ----------
+    presence : (n_regions, n_activities) array_like or scipy.sparse matrix
+        Binary presence matrix (1 where a region is specialised in an activity, e.g.
+        :func:`~clusterix.indicators.presence` of RCA).
+    diagonal : {"zero", "keep"}, default "zero"
+        ``"zero"`` (EconGeo's default) sets the diagonal, each activity's ubiquity, to
+        zero; ``"keep"`` leaves it.
+
+    Returns
+    -------
+    (n_activities, n_activities) ndarray of float64
+        Symmetric co-occurrence counts.
+
+    References
+    ----------
+    Hidalgo, C. A., Klinger, B., Barabási, A.-L. & Hausmann, R. (2007). The product
+    space conditions the development of nations. *Science* 317(5837), 482-487.
 
     Examples
     --------
@@ -51,25 +70,43 @@ def co_occurrence(presence: ArrayOrSparse, *, diagonal: str = "zero") -> np.ndar
     return counts
 
 
-def _co_occurrence(presence: ArrayOrSparse) -> np.ndarray:
+def _co_occurrence(presence: Matrix | PresenceMatrix) -> FloatArray:
     """:math:`M^T M` as dense float64.
 
     Counts are integers below 2**24, so a float32 BLAS product is exact and twice as
     fast as float64; the result is widened afterwards.
     """
-    dense = presence.toarray() if sp.issparse(presence) else np.asarray(presence)
+    dense = presence.toarray() if isinstance(presence, sp.sparray) else np.asarray(presence)
     dense = dense.astype(np.float32, copy=False)
     return (dense.T @ dense).astype(np.float64)
 
 
-def proximity_matrix(presence: ArrayOrSparse, *, diagonal: str = "keep") -> np.ndarray:
+def proximity_matrix(presence: ArrayOrSparse, *, diagonal: str = "keep") -> FloatArray:
     r"""Proximity of activities: the minimum of the two conditional probabilities of
     being present in a region given presence in the other (Hidalgo et al. 2007).
 
     .. math:: \phi_{pq} = \frac{\sum_r M_{rp} M_{rq}}{\max(u_p, u_q)}, \quad u_p = \sum_r M_{rp}
 
-    ``diagonal="keep"`` keeps :math:`\phi_{pp} = 1` (the Growth Lab's ``ecomplexity``);
-    ``"zero"`` sets it to 0 (EconGeo). Activities present nowhere have proximity 0.
+    Activities present nowhere have proximity 0.
+
+    Parameters
+    ----------
+    presence : (n_regions, n_activities) array_like or scipy.sparse matrix
+        Binary presence matrix (1 where a region is specialised in an activity, e.g.
+        :func:`~clusterix.indicators.presence` of RCA).
+    diagonal : {"keep", "zero"}, default "keep"
+        ``"keep"`` keeps :math:`\phi_{pp} = 1` (the Growth Lab's ``ecomplexity``);
+        ``"zero"`` sets it to 0 (EconGeo).
+
+    Returns
+    -------
+    (n_activities, n_activities) ndarray of float64
+        Symmetric proximities in [0, 1].
+
+    References
+    ----------
+    Hidalgo, C. A., Klinger, B., Barabási, A.-L. & Hausmann, R. (2007). The product
+    space conditions the development of nations. *Science* 317(5837), 482-487.
 
     Examples
     --------
@@ -81,7 +118,7 @@ def proximity_matrix(presence: ArrayOrSparse, *, diagonal: str = "keep") -> np.n
     return _proximity(presence, diagonal)
 
 
-def _proximity(presence: ArrayOrSparse, diagonal: str) -> np.ndarray:
+def _proximity(presence: Matrix | PresenceMatrix, diagonal: str) -> FloatArray:
     counts = _co_occurrence(presence)
     ubiquity = np.diag(counts).copy()
     ubiquity[ubiquity == 0] = 1.0  # an activity present nowhere has zero counts: proximity 0
@@ -91,7 +128,7 @@ def _proximity(presence: ArrayOrSparse, diagonal: str) -> np.ndarray:
     return counts
 
 
-def normalise_co_occurrence(counts: ArrayOrSparse, *, method: str = "association") -> np.ndarray:
+def normalise_co_occurrence(counts: ArrayOrSparse, *, method: str = "association") -> FloatArray:
     r"""Relatedness from a symmetric co-occurrence matrix, observed over expected.
 
     The diagonal is set to zero first (EconGeo's convention); with row sums
@@ -105,6 +142,28 @@ def normalise_co_occurrence(counts: ArrayOrSparse, *, method: str = "association
     - ``jaccard``: :math:`c_{ij} / (s_i + s_j - c_{ij})`
 
     Pairs whose expected value is zero get relatedness 0.
+
+    Parameters
+    ----------
+    counts : (n_activities, n_activities) array_like or scipy.sparse matrix
+        Symmetric, non-negative co-occurrence counts, e.g. :func:`co_occurrence`.
+    method : {"association", "probability", "cosine", "jaccard"}, default "association"
+        The normalisation.
+
+    Returns
+    -------
+    (n_activities, n_activities) ndarray of float64
+        Relatedness of each pair of activities, with a zero diagonal.
+
+    References
+    ----------
+    van Eck, N. J. & Waltman, L. (2009). How to normalize cooccurrence data? An analysis
+    of some well-known similarity measures. *Journal of the American Society for Information
+    Science and Technology* 60(8), 1635-1651.
+
+    Steijn, M. P. A. (2017). Improvement on the association strength: implementing
+    probability measures based on combinations without repetition. Working paper, Utrecht
+    University.
 
     Examples
     --------
@@ -132,15 +191,44 @@ def normalise_co_occurrence(counts: ArrayOrSparse, *, method: str = "association
     return out
 
 
-def relatedness_density(presence: ArrayOrSparse, relatedness: ArrayOrSparse, *, scale: str = "share") -> np.ndarray:
+def relatedness_density(presence: ArrayOrSparse, relatedness: ArrayOrSparse, *, scale: str = "share") -> FloatArray:
     r"""Relatedness density of each region around each activity (Hidalgo et al. 2007;
     Boschma, Balland & Kogler 2015).
 
     .. math:: d_{rp} = \frac{\sum_q M_{rq}\, \phi_{pq}}{\sum_q \phi_{pq}}
 
-    ``relatedness`` may be any activity x activity matrix: the proximity computed from
-    the data or an external one (labour flows, input-output links). ``scale="percent"``
-    multiplies by 100 (EconGeo). Activities related to nothing get density 0.
+    Activities related to nothing get density 0.
+
+    Parameters
+    ----------
+    presence : (n_regions, n_activities) array_like or scipy.sparse matrix
+        Binary presence matrix (1 where a region is specialised in an activity, e.g.
+        :func:`~clusterix.indicators.presence` of RCA).
+    relatedness : (n_activities, n_activities) array_like or scipy.sparse matrix
+        Any non-negative activity x activity relatedness: the proximity computed from
+        the data (:func:`proximity_matrix`) or an external one (labour flows,
+        input-output links).
+    scale : {"share", "percent"}, default "share"
+        ``"share"`` gives densities in [0, 1]; ``"percent"`` multiplies by 100 (EconGeo).
+
+    Returns
+    -------
+    (n_regions, n_activities) ndarray of float64
+        The relatedness density of each region around each activity.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``relatedness`` is not square with one row per activity of ``presence``.
+
+    References
+    ----------
+    Hidalgo, C. A., Klinger, B., Barabási, A.-L. & Hausmann, R. (2007). The product
+    space conditions the development of nations. *Science* 317(5837), 482-487.
+
+    Boschma, R., Balland, P.-A. & Kogler, D. F. (2015). Relatedness and technological
+    change in cities: the rise and fall of technological knowledge in US metropolitan areas
+    from 1981 to 2010. *Industrial and Corporate Change* 24(1), 223-250.
 
     Examples
     --------
@@ -162,12 +250,12 @@ def relatedness_density(presence: ArrayOrSparse, relatedness: ArrayOrSparse, *, 
     return _density(presence, as_dense(relatedness), scale)
 
 
-def _density(presence: ArrayOrSparse, relatedness: np.ndarray, scale: str) -> np.ndarray:
+def _density(presence: Matrix | PresenceMatrix, relatedness: FloatArray, scale: str) -> FloatArray:
     totals = relatedness.sum(axis=1)
     weights = np.zeros_like(totals)
     np.divide(1.0, totals, out=weights, where=totals != 0)
-    if sp.issparse(presence):
-        raw = np.asarray(presence @ relatedness.T)
+    if isinstance(presence, sp.sparray):
+        raw = np.asarray(presence @ relatedness.T, dtype=np.float64)
     else:
         raw = np.asarray(presence, dtype=np.float64) @ relatedness.T
     raw *= weights[None, :]
