@@ -1,6 +1,8 @@
 """Accounts and the partnership tracker: who may do what, and how partnerships progress.
 
-Plain Python over the store's database (DuckDB or PostgreSQL); the web layer
+The rules live here; every SQL statement lives in the store's repositories
+(:mod:`clusterix.storage.accounts`, :mod:`clusterix.storage.partnerships`, the tables in
+:mod:`clusterix.storage.tracking_schema`), on DuckDB or PostgreSQL. The web layer
 (:mod:`clusterix.web.auth`, :mod:`clusterix.web.partnerships`) is a thin shell over it.
 """
 

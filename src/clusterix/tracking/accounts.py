@@ -13,13 +13,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from clusterix._validation import check_option
 from clusterix.errors import InvalidInputError
 from clusterix.storage import Store
+from clusterix.storage.accounts import AccountRepository
 from clusterix.tracking.errors import AccessDeniedError, NotFoundError, TooManyAttemptsError, UnknownOrganisationError
 from clusterix.tracking.schema import ensure_tracking_schema
 
@@ -102,29 +102,28 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _timestamp(value) -> datetime:
-    return pd.Timestamp(value).to_pydatetime()
-
-
 def _normalise_email(email: object, function: str) -> str:
     if not isinstance(email, str) or len(email) > 254 or not _EMAIL.match(email.strip()):
         raise InvalidInputError(f"The 'email' parameter of {function} must be an e-mail address. Got {email!r}.")
     return email.strip().lower()
 
 
-def _user(row) -> User:
+def _user(row: dict) -> User:
     organisation = row["organisation_id"]
     return User(
         id=int(row["id"]),
         email=str(row["email"]),
         display_name=str(row["display_name"]),
         role=str(row["role"]),
-        organisation_id=None if organisation is None or pd.isna(organisation) else str(organisation),
-        created=_timestamp(row["created"]),
+        organisation_id=None if organisation is None else str(organisation),
+        created=row["created"],
     )
 
 
-_USER_COLUMNS = "id, email, display_name, role, organisation_id, created"
+def _accounts(store: Store) -> AccountRepository:
+    """The accounts repository of ``store``, its tables created if need be."""
+    ensure_tracking_schema(store.database)
+    return AccountRepository(store.database)
 
 
 def _check_password(password: object) -> str:
@@ -171,36 +170,36 @@ def create_user(
         raise InvalidInputError("A display name must be 1 to 200 characters.")
     if role == "member" and organisation_id is None:
         raise InvalidInputError("A member must manage an organisation: give its id (organisation_id).")
-    database = store.database
-    ensure_tracking_schema(database)
+    accounts = _accounts(store)
     password_hash = _hasher.hash(password)
-    with database.transaction():
+    with accounts.transaction():
         if organisation_id is not None:
             organisation_id = str(organisation_id)
-            if database.scalar("SELECT count(*) FROM organisations WHERE id = ?", (organisation_id,)) == 0:
+            if not accounts.organisation_exists(organisation_id):
                 raise UnknownOrganisationError(
                     f"Organisation {organisation_id!r} is not in the store; import organisations first "
                     "(clusterix ingest) or check the id."
                 )
-        if database.scalar("SELECT count(*) FROM users WHERE email = ?", (email,)):
+        if accounts.email_taken(email):
             raise InvalidInputError(f"A user with e-mail {email!r} already exists.")
-        user_id = int(database.scalar("SELECT nextval('user_ids')"))
         created = _now()
-        database.execute(
-            "INSERT INTO users (id, email, display_name, password_hash, role, organisation_id, created) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (user_id, email, display_name, password_hash, role, organisation_id, created),
+        user_id = accounts.insert_user(
+            email=email,
+            display_name=display_name,
+            password_hash=password_hash,
+            role=role,
+            organisation_id=organisation_id,
+            created=created,
         )
     return User(user_id, email, display_name, role, organisation_id, created)
 
 
 def get_user(store: Store, user_id: int) -> User:
     """The user with id ``user_id``; :class:`NotFoundError` if there is none."""
-    ensure_tracking_schema(store.database)
-    found = store.database.query(f"SELECT {_USER_COLUMNS} FROM users WHERE id = ?", (int(user_id),))
-    if found.empty:
+    found = _accounts(store).user(int(user_id))
+    if found is None:
         raise NotFoundError(f"There is no user {user_id}.")
-    return _user(found.iloc[0])
+    return _user(found)
 
 
 def list_users(store: Store, *, actor: User | None = None, as_owner: bool = False) -> list[User]:
@@ -208,29 +207,18 @@ def list_users(store: Store, *, actor: User | None = None, as_owner: bool = Fals
     the list holds e-mail addresses."""
     if not as_owner and (actor is None or not actor.is_admin):
         raise AccessDeniedError("Only an admin may list users.", anonymous=actor is None)
-    ensure_tracking_schema(store.database)
-    frame = store.database.query(f"SELECT {_USER_COLUMNS} FROM users ORDER BY id")
-    return [_user(row) for _, row in frame.iterrows()]
+    return [_user(row) for row in _accounts(store).users()]
 
 
-def _failures_since(store: Store, since: datetime, *, email: str | None, address: str) -> pd.DataFrame:
-    sql = "SELECT attempted FROM login_attempts WHERE NOT succeeded AND attempted >= ? AND address = ?"
-    parameters: list[object] = [since, address]
-    if email is not None:
-        sql += " AND email = ?"
-        parameters.append(email)
-    return store.database.query(sql + " ORDER BY attempted", parameters)
-
-
-def _check_throttle(store: Store, email: str, address: str, now: datetime) -> None:
+def _check_throttle(accounts: AccountRepository, email: str, address: str, now: datetime) -> None:
     since = now - LOGIN_WINDOW
     for limit, failures in (
-        (MAX_FAILURES_PER_ACCOUNT, _failures_since(store, since, email=email, address=address)),
-        (MAX_FAILURES_PER_ADDRESS, _failures_since(store, since, email=None, address=address)),
+        (MAX_FAILURES_PER_ACCOUNT, accounts.failed_attempts_since(since, email=email, address=address)),
+        (MAX_FAILURES_PER_ADDRESS, accounts.failed_attempts_since(since, address=address)),
     ):
         if len(failures) >= limit:
             # Free again when the oldest failure that counts leaves the window.
-            oldest = _timestamp(failures["attempted"].iloc[len(failures) - limit])
+            oldest = failures[len(failures) - limit]
             retry_after = max(1, int((oldest + LOGIN_WINDOW - now).total_seconds()) + 1)
             raise TooManyAttemptsError(
                 f"Too many failed sign-ins ({len(failures)} in {int(LOGIN_WINDOW.total_seconds() // 60)} "
@@ -254,33 +242,27 @@ def authenticate(store: Store, email: str, password: str, *, address: str = "unk
     """
     if not isinstance(email, str) or not isinstance(password, str):
         return None
-    database = store.database
-    ensure_tracking_schema(database)
+    accounts = _accounts(store)
     email = email.strip().lower()[:254]
     address = str(address)[:100]
     now = _now()
-    _check_throttle(store, email, address, now)
-    found = database.query(f"SELECT {_USER_COLUMNS}, password_hash FROM users WHERE email = ?", (email,))
-    stored_hash = _DUMMY_HASH if found.empty else str(found.iloc[0]["password_hash"])
+    _check_throttle(accounts, email, address, now)
+    found = accounts.user_by_email(email)
+    stored_hash = _DUMMY_HASH if found is None else str(found["password_hash"])
     try:
-        matched = _hasher.verify(stored_hash, password[:MAX_PASSWORD_LENGTH]) and not found.empty
+        matched = _hasher.verify(stored_hash, password[:MAX_PASSWORD_LENGTH]) and found is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         matched = False
-    with database.transaction():
-        database.execute("DELETE FROM login_attempts WHERE attempted < ?", (now - timedelta(days=1),))
-        database.execute(
-            "INSERT INTO login_attempts (email, address, attempted, succeeded) VALUES (?, ?, ?, ?)",
-            (email, address, now, matched),
-        )
-        if not matched:
+    with accounts.transaction():
+        accounts.forget_attempts_before(now - timedelta(days=1))
+        accounts.record_login_attempt(email, address, now, matched)
+        if not matched or found is None:
             return None
         # A success forgives this account's earlier failures from this address.
-        database.execute(
-            "DELETE FROM login_attempts WHERE email = ? AND address = ? AND NOT succeeded", (email, address)
-        )
-        user = _user(found.iloc[0])
+        accounts.forgive_failures(email, address)
+        user = _user(found)
         if _hasher.check_needs_rehash(stored_hash):
-            database.execute("UPDATE users SET password_hash = ? WHERE id = ?", (_hasher.hash(password), user.id))
+            accounts.set_password_hash(user.id, _hasher.hash(password))
     return user
 
 
@@ -295,17 +277,20 @@ def create_session(store: Store, user: User, *, kind: str = "cookie") -> tuple[s
     in a browser before sign-in is worthless (session fixation).
     """
     check_option(kind, SESSION_KINDS, name="kind", function="create_session")
-    ensure_tracking_schema(store.database)
+    accounts = _accounts(store)
     token = secrets.token_urlsafe(32)
     csrf_token = secrets.token_urlsafe(32)
     now = _now()
     expires = now + SESSION_LIFETIMES[kind]
-    with store.database.transaction():
-        store.database.execute("DELETE FROM auth_sessions WHERE expires < ?", (now,))
-        store.database.execute(
-            "INSERT INTO auth_sessions (token_hash, user_id, kind, csrf_token, created, expires) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (_token_hash(token), user.id, kind, csrf_token, now, expires),
+    with accounts.transaction():
+        accounts.delete_expired_sessions(now)
+        accounts.insert_session(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            kind=kind,
+            csrf_token=csrf_token,
+            created=now,
+            expires=expires,
         )
     return token, Session(user, kind, csrf_token, expires)
 
@@ -314,23 +299,14 @@ def session_for(store: Store, token: str | None, *, kind: str) -> Session | None
     """The live session of ``kind`` whose secret is ``token``, else ``None`` (unknown or expired)."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
-    ensure_tracking_schema(store.database)
-    found = store.database.query(
-        f"SELECT s.csrf_token, s.expires, {', '.join('u.' + c.strip() for c in _USER_COLUMNS.split(','))} "
-        "FROM auth_sessions s JOIN users u ON u.id = s.user_id "
-        "WHERE s.token_hash = ? AND s.kind = ? AND s.expires > ?",
-        (_token_hash(token), kind, _now()),
-    )
-    if found.empty:
+    found = _accounts(store).live_session(_token_hash(token), kind, _now())
+    if found is None:
         return None
-    row = found.iloc[0]
-    return Session(_user(row), kind, str(row["csrf_token"]), _timestamp(row["expires"]))
+    return Session(_user(found), kind, str(found["csrf_token"]), found["expires"])
 
 
 def delete_session(store: Store, token: str | None) -> None:
     """Revoke the session whose secret is ``token`` (signing out); unknown tokens are ignored."""
     if not token or not isinstance(token, str):
         return
-    ensure_tracking_schema(store.database)
-    with store.database.transaction():
-        store.database.execute("DELETE FROM auth_sessions WHERE token_hash = ?", (_token_hash(token),))
+    _accounts(store).delete_session(_token_hash(token))

@@ -23,6 +23,7 @@ import pandas as pd
 from clusterix._validation import check_number, check_option
 from clusterix.errors import InvalidInputError
 from clusterix.storage import ORGANISATION_KINDS, Store
+from clusterix.storage.partnerships import PartnershipRepository
 from clusterix.tracking.accounts import User
 from clusterix.tracking.errors import AccessDeniedError, NotFoundError, UnknownOrganisationError
 from clusterix.tracking.schema import ensure_tracking_schema
@@ -60,16 +61,6 @@ ACHIEVED_STATUSES = ("agreed", "active")
 KNOWLEDGE_KINDS = ("higher_education", "research")
 MAX_NOTE_LENGTH = 4000
 MAX_PAGE = 500
-
-_COLUMNS = (
-    "p.id, p.organisation_1, o1.name AS organisation_1_name, o1.kind AS organisation_1_kind, "
-    "p.organisation_2, o2.name AS organisation_2_name, o2.kind AS organisation_2_kind, "
-    "p.status, p.created_by, p.created, p.updated, p.public_note"
-)
-_FROM = (
-    "FROM partnerships p LEFT JOIN organisations o1 ON o1.id = p.organisation_1 "
-    "LEFT JOIN organisations o2 ON o2.id = p.organisation_2"
-)
 
 
 @dataclass(frozen=True)
@@ -125,26 +116,28 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _optional(value):
-    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
-
-
-def _partnership(row) -> Partnership:
-    created_by = _optional(row["created_by"])
+def _partnership(row: dict) -> Partnership:
+    created_by = row["created_by"]
     return Partnership(
         id=int(row["id"]),
         organisation_1=str(row["organisation_1"]),
-        organisation_1_name=_optional(row["organisation_1_name"]),
-        organisation_1_kind=_optional(row["organisation_1_kind"]),
+        organisation_1_name=row["organisation_1_name"],
+        organisation_1_kind=row["organisation_1_kind"],
         organisation_2=str(row["organisation_2"]),
-        organisation_2_name=_optional(row["organisation_2_name"]),
-        organisation_2_kind=_optional(row["organisation_2_kind"]),
+        organisation_2_name=row["organisation_2_name"],
+        organisation_2_kind=row["organisation_2_kind"],
         status=str(row["status"]),
         created_by=None if created_by is None else int(created_by),
-        created=pd.Timestamp(row["created"]).to_pydatetime(),
-        updated=pd.Timestamp(row["updated"]).to_pydatetime(),
-        public_note=_optional(row["public_note"]),
+        created=row["created"],
+        updated=row["updated"],
+        public_note=row["public_note"],
     )
+
+
+def _partnerships(store: Store) -> PartnershipRepository:
+    """The partnership repository of ``store``, its tables created if need be."""
+    ensure_tracking_schema(store.database)
+    return PartnershipRepository(store.database)
 
 
 def pair_type(kind_1: str | None, kind_2: str | None) -> str:
@@ -224,7 +217,7 @@ def _can_view(viewer: User | None, status: str) -> bool:
 
 
 def _record_event(
-    store: Store,
+    partnerships: PartnershipRepository,
     partnership_id: int,
     *,
     from_status: str | None,
@@ -234,20 +227,23 @@ def _record_event(
     private: bool,
     author: User,
 ) -> int:
-    event_id = int(store.database.scalar("SELECT nextval('partnership_event_ids')"))
-    store.database.execute(
-        "INSERT INTO partnership_events (id, partnership_id, from_status, to_status, occurred_on, recorded, "
-        "note, private, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (event_id, partnership_id, from_status, to_status, occurred_on, _now(), note, bool(private), author.id),
+    return partnerships.insert_event(
+        partnership_id,
+        from_status=from_status,
+        to_status=to_status,
+        occurred_on=occurred_on,
+        recorded=_now(),
+        note=note,
+        private=bool(private),
+        author=author.id,
     )
-    return event_id
 
 
-def _fetch(store: Store, partnership_id: int) -> Partnership:
-    found = store.database.query(f"SELECT {_COLUMNS} {_FROM} WHERE p.id = ?", (partnership_id,))
-    if found.empty:
+def _fetch(partnerships: PartnershipRepository, partnership_id: int) -> Partnership:
+    found = partnerships.partnership(partnership_id)
+    if found is None:
         raise NotFoundError(f"There is no partnership {partnership_id}.")
-    return _partnership(found.iloc[0])
+    return _partnership(found)
 
 
 def _check_id(partnership_id: object, function: str) -> int:
@@ -283,41 +279,35 @@ def propose_partnership(
             raise InvalidInputError(f"The {name!r} parameter of {function} must be an organisation id. Got {value!r}.")
     if organisation_1 == organisation_2:
         raise InvalidInputError(f"A partnership needs two different organisations; got {organisation_1!r} twice.")
-    _require_manager(actor, (organisation_1, organisation_2), "propose a partnership between these organisations")
+    actor = _require_manager(
+        actor, (organisation_1, organisation_2), "propose a partnership between these organisations"
+    )
     note = _check_note(note, name="note", function=function, required=False)
     occurred_on = _check_date(date, function=function)
-    database = store.database
-    ensure_tracking_schema(database)
-    with database.transaction():
-        known = set(
-            database.query("SELECT id FROM organisations WHERE id IN (?, ?)", (organisation_1, organisation_2))[
-                "id"
-            ].astype(str)
-        )
+    partnerships = _partnerships(store)
+    with partnerships.transaction():
+        known = partnerships.known_organisations(organisation_1, organisation_2)
         unknown = [o for o in (organisation_1, organisation_2) if o not in known]
         if unknown:
             raise UnknownOrganisationError(
                 f"Organisation {unknown[0]!r} is not in the store; check the id (see the organisations list)."
             )
-        open_one = database.scalar(
-            "SELECT min(id) FROM partnerships WHERE status <> 'ended' AND "
-            "((organisation_1 = ? AND organisation_2 = ?) OR (organisation_1 = ? AND organisation_2 = ?))",
-            (organisation_1, organisation_2, organisation_2, organisation_1),
-        )
-        if open_one is not None and not pd.isna(open_one):
+        open_one = partnerships.open_partnership_between(organisation_1, organisation_2, closed="ended")
+        if open_one is not None:
             raise InvalidInputError(
-                f"{organisation_1!r} and {organisation_2!r} already have partnership {int(open_one)} "
+                f"{organisation_1!r} and {organisation_2!r} already have partnership {open_one} "
                 "in progress; advance or end that one."
             )
-        partnership_id = int(database.scalar("SELECT nextval('partnership_ids')"))
-        now = _now()
-        database.execute(
-            "INSERT INTO partnerships (id, organisation_1, organisation_2, status, created_by, created, updated, "
-            "public_note) VALUES (?, ?, ?, 'proposed', ?, ?, ?, ?)",
-            (partnership_id, organisation_1, organisation_2, actor.id, now, now, note),
+        partnership_id = partnerships.insert_partnership(
+            organisation_1,
+            organisation_2,
+            status="proposed",
+            created_by=actor.id,
+            created=_now(),
+            public_note=note,
         )
         _record_event(
-            store,
+            partnerships,
             partnership_id,
             from_status=None,
             to_status="proposed",
@@ -326,15 +316,7 @@ def propose_partnership(
             private=False,
             author=actor,
         )
-        return _fetch(store, partnership_id)
-
-
-def _last_date(store: Store, partnership_id: int) -> date | None:
-    value = store.database.scalar(
-        "SELECT max(occurred_on) FROM partnership_events WHERE partnership_id = ? AND to_status IS NOT NULL",
-        (partnership_id,),
-    )
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+        return _fetch(partnerships, partnership_id)
 
 
 def advance_partnership(
@@ -366,10 +348,9 @@ def advance_partnership(
     note = _check_note(note, name="note", function=function, required=False)
     _check_flag(private, name="private", function=function)
     occurred_on = _check_date(date, function=function)
-    database = store.database
-    ensure_tracking_schema(database)
-    with database.transaction():
-        current = _fetch(store, partnership_id)
+    partnerships = _partnerships(store)
+    with partnerships.transaction():
+        current = _fetch(partnerships, partnership_id)
         actor = _require_manager(actor, current.organisations, f"change partnership {partnership_id}")
         if to not in TRANSITIONS[current.status]:
             allowed = " or ".join(repr(s) for s in TRANSITIONS[current.status]) or "nowhere (it has ended)"
@@ -377,14 +358,14 @@ def advance_partnership(
                 f"Partnership {partnership_id} cannot move from {current.status!r} to {to!r}; "
                 f"from {current.status!r} it can go to {allowed}."
             )
-        previous = _last_date(store, partnership_id)
+        previous = partnerships.last_step_date(partnership_id)
         if previous is not None and occurred_on < previous:
             raise InvalidInputError(
                 f"The 'date' parameter of {function} is {occurred_on}, before the previous step ({previous})."
             )
-        database.execute("UPDATE partnerships SET status = ?, updated = ? WHERE id = ?", (to, _now(), partnership_id))
+        partnerships.set_status(partnership_id, to, _now())
         _record_event(
-            store,
+            partnerships,
             partnership_id,
             from_status=current.status,
             to_status=to,
@@ -393,7 +374,7 @@ def advance_partnership(
             private=private,
             author=actor,
         )
-        return _fetch(store, partnership_id)
+        return _fetch(partnerships, partnership_id)
 
 
 def add_note(
@@ -420,13 +401,12 @@ def add_note(
     note = _check_note(note, name="note", function=function, required=True)
     _check_flag(private, name="private", function=function)
     occurred_on = _check_date(date, function=function)
-    database = store.database
-    ensure_tracking_schema(database)
-    with database.transaction():
-        current = _fetch(store, partnership_id)
+    partnerships = _partnerships(store)
+    with partnerships.transaction():
+        current = _fetch(partnerships, partnership_id)
         actor = _require_manager(actor, current.organisations, f"annotate partnership {partnership_id}")
         event_id = _record_event(
-            store,
+            partnerships,
             partnership_id,
             from_status=None,
             to_status=None,
@@ -435,7 +415,7 @@ def add_note(
             private=bool(private),
             author=actor,
         )
-        database.execute("UPDATE partnerships SET updated = ? WHERE id = ?", (_now(), partnership_id))
+        partnerships.touch(partnership_id, _now())
     return event_id
 
 
@@ -450,8 +430,7 @@ def get_partnership(store: Store, partnership_id: int, *, viewer: User | None) -
         An anonymous viewer and a partnership still ``proposed`` or ``contacted``.
     """
     partnership_id = _check_id(partnership_id, "get_partnership")
-    ensure_tracking_schema(store.database)
-    found = _fetch(store, partnership_id)
+    found = _fetch(_partnerships(store), partnership_id)
     if not _can_view(viewer, found.status):
         raise AccessDeniedError(f"Sign in to see partnership {partnership_id}.", anonymous=True)
     return found
@@ -480,29 +459,18 @@ def list_partnerships(
     offset = int(check_number(offset, name="offset", function=function, low=0, integer=True))
     if status is not None:
         check_option(status, STATUSES, name="status", function=function)
-    ensure_tracking_schema(store.database)
+    partnerships = _partnerships(store)
     if organisation is not None:
         organisation = str(organisation)
-        if store.database.scalar("SELECT count(*) FROM organisations WHERE id = ?", (organisation,)) == 0:
+        if organisation not in partnerships.known_organisations(organisation):
             raise UnknownOrganisationError(f"Organisation {organisation!r} is not in the store.")
-    where = ["1 = 1"]
-    parameters: list[object] = []
-    if viewer is None:
-        where.append(f"p.status IN ({', '.join('?' for _ in PUBLIC_STATUSES)})")
-        parameters.extend(PUBLIC_STATUSES)
-    if organisation is not None:
-        where.append("(p.organisation_1 = ? OR p.organisation_2 = ?)")
-        parameters.extend([str(organisation), str(organisation)])
-    if status is not None:
-        where.append("p.status = ?")
-        parameters.append(status)
-    condition = " AND ".join(where)
-    total = int(store.database.scalar(f"SELECT count(*) FROM partnerships p WHERE {condition}", parameters))
-    frame = store.database.query(
-        f"SELECT {_COLUMNS} {_FROM} WHERE {condition} ORDER BY p.updated DESC, p.id DESC LIMIT ? OFFSET ?",
-        [*parameters, limit, offset],
+    # Anonymous visitors see the public statuses only.
+    visible = PUBLIC_STATUSES if viewer is None else None
+    total = partnerships.count_partnerships(statuses=visible, organisation=organisation, status=status)
+    rows = partnerships.partnerships_page(
+        statuses=visible, organisation=organisation, status=status, limit=limit, offset=offset
     )
-    return [_partnership(row) for _, row in frame.iterrows()], total
+    return [_partnership(row) for row in rows], total
 
 
 def partnerships_for(store: Store, organisation: str, *, viewer: User | None) -> list[Partnership]:
@@ -535,13 +503,7 @@ def partnership_history(store: Store, partnership_id: int, *, viewer: User | Non
 
 def partnership_events(store: Store, partnership: Partnership, *, viewer: User | None) -> pd.DataFrame:
     """:func:`partnership_history` of a partnership already fetched (and visible to ``viewer``)."""
-    events = store.database.query(
-        "SELECT e.id, e.from_status, e.to_status, e.occurred_on, e.recorded, e.note, e.private, e.author, "
-        "u.display_name AS author_name FROM partnership_events e LEFT JOIN users u ON u.id = e.author "
-        "WHERE e.partnership_id = ? ORDER BY e.occurred_on, e.id",
-        (partnership.id,),
-    )
-    events["private"] = events["private"].astype(bool)
+    events = PartnershipRepository(store.database).events_of(partnership.id)
     if not can_annotate(viewer, partnership):
         hidden = events["private"].to_numpy()
         events = events.loc[~(hidden & events["to_status"].isna().to_numpy())].copy()
@@ -549,12 +511,6 @@ def partnership_events(store: Store, partnership: Partnership, *, viewer: User |
         # Who wrote what is for the partners and admins only.
         events["author"] = None
         events["author_name"] = None
-    events["occurred_on"] = pd.to_datetime(events["occurred_on"]).dt.date
-    # Missing values as None on both back-ends (DuckDB gives NaN, PostgreSQL None).
-    for column in ("from_status", "to_status", "note", "author", "author_name"):
-        values = events[column].astype(object)
-        events[column] = values.where(values.notna(), None)
-    events["author"] = [None if a is None else int(a) for a in events["author"]]
     return events.reset_index(drop=True)
 
 
@@ -570,20 +526,11 @@ def collaboration_growth(store: Store, *, by: str = "year") -> pd.DataFrame:
     and the last period, so the change is over consecutive periods).
     """
     check_option(by, ("year", "quarter"), name="by", function="collaboration_growth")
-    ensure_tracking_schema(store.database)
-    placeholders = ", ".join("?" for _ in ACHIEVED_STATUSES)
-    achieved = store.database.query(
-        "SELECT e.partnership_id, min(e.occurred_on) AS achieved_on, min(o1.kind) AS kind_1, "
-        "min(o2.kind) AS kind_2 FROM partnership_events e JOIN partnerships p ON p.id = e.partnership_id "
-        "LEFT JOIN organisations o1 ON o1.id = p.organisation_1 "
-        "LEFT JOIN organisations o2 ON o2.id = p.organisation_2 "
-        f"WHERE e.to_status IN ({placeholders}) GROUP BY e.partnership_id",
-        list(ACHIEVED_STATUSES),
-    )
+    achieved = _partnerships(store).first_steps_into(ACHIEVED_STATUSES)
     columns = ["period", "pair_type", "knowledge_enterprise", "new_partnerships", "cumulative", "change"]
     if achieved.empty:
         return pd.DataFrame({c: pd.Series(dtype=object if c in ("period", "pair_type") else float) for c in columns})
-    when = pd.to_datetime(achieved["achieved_on"])
+    when = achieved["achieved_on"]
     periods = when.dt.year if by == "year" else when.dt.to_period("Q")
     achieved["period"] = periods
     achieved["pair_type"] = [pair_type(a, b) for a, b in zip(achieved["kind_1"], achieved["kind_2"], strict=True)]
