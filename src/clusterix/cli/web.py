@@ -15,6 +15,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from clusterix.extras import require
+
 __all__ = ["register"]
 
 _out = Console()
@@ -30,6 +32,7 @@ Get = Annotated[
 
 def _get(app, path: str) -> None:
     """Run one GET request in-process; print the body; exit 2 on an error status."""
+    require("httpx", "web", "Answering --get")
     from fastapi.testclient import TestClient
 
     with TestClient(app, raise_server_exceptions=False) as client:
@@ -40,7 +43,7 @@ def _get(app, path: str) -> None:
 
 
 def _serve(app, host: str, port: int) -> None:
-    import uvicorn
+    uvicorn = require("uvicorn", "web", "Serving the web app")
 
     uvicorn.run(app, host=host, port=port, log_level="info")
 
@@ -58,6 +61,7 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         get: Get = None,
     ) -> None:
         """Serve the web app (map, region profiles, comparisons, partner search, REST API) over a store."""
+        require("fastapi", "web", "The web app")
         from clusterix.web.app import create_app
         from clusterix.web.settings import WebSettings
 
@@ -95,6 +99,8 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         cached (Eurostat SBS employment by NUTS 2 region, CORDIS H2020 projects); NUTS regions and boundaries."""
         from clusterix.app.demo import OnlineSources, load_demo, prepare_sources
         from clusterix.storage import Store
+
+        require("fastapi", "web", "The web app")
         from clusterix.web.app import create_app
         from clusterix.web.settings import WebSettings
 
