@@ -26,6 +26,7 @@ from clusterix.storage.db import Database
 from clusterix.web import auth, partnerships
 from clusterix.web.api import router as api_router
 from clusterix.web.errors import GuardMiddleware, install_error_handlers
+from clusterix.web.pages import page_context
 from clusterix.web.pages import router as pages_router
 from clusterix.web.settings import WebSettings
 
@@ -147,6 +148,7 @@ def create_app(settings: WebSettings | None = None, *, store: Store | None = Non
     app.state.caches = workspace.caches
     templates = Jinja2Templates(directory=str(_HERE / "templates"), context_processors=[auth.template_context])
     app.state.templates = templates
+    app.state.page_context = page_context
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware, max_bytes=settings.max_request_bytes)
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")

@@ -117,8 +117,7 @@ def _respond(
     if _wants_html(request):
         templates = getattr(request.app.state, "templates", None)
         if templates is not None:
-            from clusterix.web.pages import page_context
-
+            page_context = request.app.state.page_context  # set by create_app: errors import no page module
             return templates.TemplateResponse(
                 request,
                 "error.html",
