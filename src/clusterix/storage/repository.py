@@ -85,6 +85,11 @@ class Store(CatalogueQueries, RegionQueries, OrganisationQueries):
     def close(self) -> None:
         self.database.close()
 
+    @property
+    def backend(self) -> str:
+        """The database behind the store: ``"duckdb"`` or ``"postgresql"``."""
+        return self.database.backend
+
     def __enter__(self) -> Store:
         return self
 

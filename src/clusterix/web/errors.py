@@ -5,7 +5,9 @@ API responses (paths under ``/api/``) carry ``{"error": {"status", "code", "mess
 errors map to client errors as the command line maps them to exit code 2:
 :class:`~clusterix.errors.UnknownCodeError` is 404, any other
 :class:`~clusterix.errors.InvalidInputError` (and an ambiguous or unconverged computation
-on the given input) is 422, a :class:`~clusterix.errors.DataSourceError` is 503. Anything
+on the given input) is 422, a :class:`~clusterix.errors.DataSourceError` is 503, a result
+still being prepared in the background (:class:`~clusterix.app.background.NotReadyError`)
+503 with ``Retry-After``; the tracker's errors map through :func:`library_errors`. Anything
 else is a bug: 500 with the envelope, logged with its traceback, never sent to the client.
 """
 
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http import HTTPStatus
 from typing import Any
 
@@ -23,6 +27,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from clusterix.app.background import NotReadyError
 from clusterix.errors import (
     AmbiguousResultError,
     ClusterixError,
@@ -31,15 +36,21 @@ from clusterix.errors import (
     NotConvergedError,
     UnknownCodeError,
 )
+from clusterix.tracking import AccessDeniedError, NotFoundError, TooManyAttemptsError, UnknownOrganisationError
+from clusterix.web.templating import render
 
 __all__ = [
     "ERROR_RESPONSES",
+    "JSON_BODY_ERRORS",
     "ApiError",
     "ErrorEnvelope",
     "GuardMiddleware",
     "api_error",
     "envelope",
+    "error_responses",
     "install_error_handlers",
+    "library_error_status",
+    "library_errors",
 ]
 
 _log = logging.getLogger("clusterix.web")
@@ -115,15 +126,9 @@ def _respond(
     request: Request, status: int, code: str, message: str, details: Any = None, headers: dict | None = None
 ) -> Response:
     if _wants_html(request):
-        templates = getattr(request.app.state, "templates", None)
-        if templates is not None:
-            page_context = request.app.state.page_context  # set by create_app: errors import no page module
-            return templates.TemplateResponse(
-                request,
-                "error.html",
-                page_context(request, status=status, code=code, message=message),
-                status_code=status,
-                headers=headers,
+        if getattr(request.app.state, "templates", None) is not None:
+            return render(
+                request, "error.html", status_code=status, headers=headers, status=status, code=code, message=message
             )
         return HTMLResponse(f"<h1>{status}</h1>", status_code=status, headers=headers)
     return JSONResponse(envelope(status, code, message, details), status_code=status, headers=headers)
@@ -140,6 +145,48 @@ def library_error_status(error: ClusterixError) -> tuple[int, str]:
     if isinstance(error, DataSourceError):
         return 503, "data_source_unavailable"
     return 422, "invalid_input"
+
+
+@contextmanager
+def library_errors() -> Iterator[None]:
+    """Turn the tracker's errors into the envelope: access → 401/403, unknown id → 404,
+    unknown organisation → 422, throttled → 429 (with Retry-After), invalid input → 422."""
+    try:
+        yield
+    except AccessDeniedError as error:
+        if error.anonymous:
+            raise api_error(401, "sign_in_required", str(error), headers={"WWW-Authenticate": "Bearer"}) from error
+        raise api_error(403, "forbidden", str(error)) from error
+    except NotFoundError as error:
+        raise api_error(404, "not_found", str(error)) from error
+    except UnknownOrganisationError as error:
+        raise api_error(422, "unknown_organisation", str(error)) from error
+    except TooManyAttemptsError as error:
+        raise api_error(
+            429, "too_many_attempts", str(error), headers={"Retry-After": str(error.retry_after)}
+        ) from error
+    except InvalidInputError as error:
+        raise api_error(422, "invalid_input", str(error)) from error
+
+
+#: The statuses every route with a JSON body can answer before it runs: 400 when the body is not
+#: valid UTF-8 (FastAPI cannot decode it) and 413 when it is over ``max_request_bytes``
+#: (:class:`GuardMiddleware`). A body that decodes but is not JSON is 422.
+JSON_BODY_ERRORS = (400, 413)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error statuses a route of the accounts and the tracker can answer with."""
+    meaning = {
+        400: "The request body is not valid UTF-8",
+        401: "Not signed in, or an unknown or expired token",
+        403: "Signed in but not allowed, or a missing or wrong CSRF token",
+        404: "No such partnership or organisation",
+        413: "The request body is larger than max_request_bytes",
+        422: "Invalid input, or a request body that is not JSON",
+        429: "Too many failed sign-ins; retry after Retry-After seconds",
+    }
+    return {status: {"model": ErrorEnvelope, "description": meaning[status]} for status in statuses}
 
 
 def _plain_errors(errors: Any) -> list[dict[str, Any]]:
@@ -186,6 +233,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def library_error(request: Request, error: ClusterixError) -> Response:
         status, code = library_error_status(error)
         return _respond(request, status, code, str(error))
+
+    @app.exception_handler(NotReadyError)
+    async def not_ready_error(request: Request, error: NotReadyError) -> Response:
+        return _respond(request, 503, "not_ready", str(error), headers={"Retry-After": str(error.retry_after)})
 
 
 class GuardMiddleware:

@@ -1,4 +1,4 @@
-"""HTML pages: each renders the payload of the same service function as its JSON twin.
+"""The HTML pages: each renders the result of the same use case as its JSON twin.
 
 Pages are server-rendered Jinja2 templates; HTMX swaps fragments (a profile for another
 year, organisation search results, partner results while the recommender fits) and the map
@@ -7,7 +7,6 @@ draws the GeoJSON twin with Leaflet. Every asset is served from ``/static``.
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -21,46 +20,29 @@ from clusterix.app import partners as partner_cases
 from clusterix.app import peers as peer_cases
 from clusterix.app import profile as profile_cases
 from clusterix.app import regions as region_cases
+from clusterix.app.background import NotReadyError
 from clusterix.errors import ClusterixError, InvalidInputError
-from clusterix.web.api import (
+from clusterix.web.params import (
     ACTIVITY_PATTERN,
     DATASET_PATTERN,
+    INDICATOR_PATTERN,
     MEASURE_PATTERN,
     ORGANISATION_PATTERN,
     PERIOD_PATTERN,
     REGION_PATTERN,
     TEXT_PATTERN,
-    run_limited,
 )
+from clusterix.web.responses import run_limited, workspace
+from clusterix.web.templating import render
 
-__all__ = ["page_context", "router"]
-
-_log = logging.getLogger("clusterix.web")
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-
-NAV = (
-    ("map", "Map", "/"),
-    ("regions", "Regions", "/regions"),
-    ("compare", "Compare", "/compare"),
-    ("partners", "Partners", "/partners"),
-    ("partnerships", "Partnerships", "/partnerships"),
-)
 
 Dataset = Annotated[str | None, Query(pattern=DATASET_PATTERN)]
 Measure = Annotated[str | None, Query(pattern=MEASURE_PATTERN)]
 Year = Annotated[str | None, Query(pattern=PERIOD_PATTERN)]
-
-
-def page_context(request: Request, *, active: str | None = None, **values: Any) -> dict[str, Any]:
-    """The values every page template gets: navigation, the active section and ``values``."""
-    return {"nav": NAV, "active": active, "version": request.app.version, **values}
-
-
-def _render(request: Request, template: str, *, active: str | None = None, **values: Any) -> HTMLResponse:
-    return request.app.state.templates.TemplateResponse(
-        request, template, page_context(request, active=active, **values)
-    )
+Code = Annotated[str, Path(pattern=REGION_PATTERN)]
 
 
 def _query(**values: Any) -> str:
@@ -82,7 +64,7 @@ def _profile_charts(profile: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _observation_datasets(request: Request) -> list[dict[str, Any]]:
-    items = await run_limited(request, dataset_cases.list_datasets, request.app.state.workspace)
+    items = await run_limited(request, dataset_cases.list_datasets, workspace(request))
     return [item for item in items if item["kind"] == "observations"]
 
 
@@ -92,7 +74,7 @@ async def map_page(
     dataset: Dataset = None,
     measure: Measure = None,
     year: Year = None,
-    indicator: Annotated[str, Query(pattern="^(" + "|".join(region_cases.INDICATORS) + ")$")] = "eci",
+    indicator: Annotated[str, Query(pattern=INDICATOR_PATTERN)] = "eci",
     activity: Annotated[str | None, Query(pattern=ACTIVITY_PATTERN)] = None,
 ) -> HTMLResponse:
     datasets = await _observation_datasets(request)
@@ -100,11 +82,10 @@ async def map_page(
     activities = None
     if chosen is not None:
         found = await run_limited(
-            request, dataset_cases.dataset_activities, request.app.state.workspace, dataset=chosen["name"],
-            measure=measure,
-        )  # fmt: skip
+            request, dataset_cases.dataset_activities, workspace(request), dataset=chosen["name"], measure=measure
+        )
         activities = found.model_dump()
-    return _render(
+    return render(
         request,
         "map.html",
         active="map",
@@ -123,57 +104,49 @@ async def map_page(
 async def regions_page(
     request: Request, dataset: Dataset = None, measure: Measure = None, year: Year = None
 ) -> HTMLResponse:
-    workspace = request.app.state.workspace
     datasets = await _observation_datasets(request)
     values = None
     if datasets:
         found = await run_limited(
-            request, region_cases.indicator_values, workspace, dataset=dataset, measure=measure, year=year
+            request, region_cases.indicator_values, workspace(request), dataset=dataset, measure=measure, year=year
         )
         values = found.model_dump()
         values["items"] = sorted(values["items"], key=lambda item: (item["value"] is None, -(item["value"] or 0.0)))
-    return _render(request, "regions.html", active="regions", datasets=datasets, values=values)
+    return render(request, "regions.html", active="regions", datasets=datasets, values=values)
 
 
-async def _profile_values(request: Request, code: str, dataset: str | None, measure: str | None, year: str | None):
-    workspace = request.app.state.workspace
+async def _profile_values(
+    request: Request, code: str, dataset: str | None, measure: str | None, year: str | None
+) -> dict[str, Any]:
+    current = workspace(request)
     found = await run_limited(
-        request, profile_cases.region_profile, workspace, code, dataset=dataset, measure=measure, year=year
+        request, profile_cases.region_profile, current, code, dataset=dataset, measure=measure, year=year
     )
     profile = found.model_dump()
-    peers = await run_limited(
-        request, peer_cases.region_peers, workspace, code,
+    near = await run_limited(
+        request, peer_cases.region_peers, current, code,
         dataset=profile["dataset"], measure=profile["measure"], year=profile["period"], k=5,
     )  # fmt: skip
-    peers = peers.model_dump()
     charts = await run_limited(request, _profile_charts, profile)
     query = _query(dataset=profile["dataset"], measure=measure, year=profile["period"])
-    return {"profile": profile, "peers": peers, "charts": charts, "query": query}
+    return {"profile": profile, "peers": near.model_dump(), "charts": charts, "query": query}
 
 
 @router.get("/regions/{code}", response_class=HTMLResponse)
 async def profile_page(
-    request: Request,
-    code: Annotated[str, Path(pattern=REGION_PATTERN)],
-    dataset: Dataset = None,
-    measure: Measure = None,
-    year: Year = None,
+    request: Request, code: Code, dataset: Dataset = None, measure: Measure = None, year: Year = None
 ) -> HTMLResponse:
     values = await _profile_values(request, code, dataset, measure, year)
-    return _render(request, "profile.html", active="regions", **values)
+    return render(request, "profile.html", active="regions", **values)
 
 
 @router.get("/regions/{code}/fragment", response_class=HTMLResponse)
 async def profile_fragment(
-    request: Request,
-    code: Annotated[str, Path(pattern=REGION_PATTERN)],
-    dataset: Dataset = None,
-    measure: Measure = None,
-    year: Year = None,
+    request: Request, code: Code, dataset: Dataset = None, measure: Measure = None, year: Year = None
 ) -> HTMLResponse:
     """The body of the profile page for another year (swapped in by HTMX)."""
     values = await _profile_values(request, code, dataset, measure, year)
-    return _render(request, "_profile_body.html", **values)
+    return render(request, "_profile_body.html", **values)
 
 
 @router.get("/compare", response_class=HTMLResponse)
@@ -184,7 +157,7 @@ async def compare_page(
     industry: Dataset = None,
     year: Year = None,
 ) -> HTMLResponse:
-    workspace = request.app.state.workspace
+    current = workspace(request)
     datasets = await _observation_datasets(request)
     result, peers, message = None, None, None
     codes = [code.strip().upper() for code in (regions or "").replace(" ", ",").split(",") if code.strip()]
@@ -194,17 +167,17 @@ async def compare_page(
             raise InvalidInputError(f"Not a NUTS code: {', '.join(bad)} (e.g. UKI3).")
         try:
             found = await run_limited(
-                request, complementarity_cases.complementarity_between, workspace, codes,
+                request, complementarity_cases.complementarity_between, current, codes,
                 research=dataset, industry=industry, year=year,
             )  # fmt: skip
             result = found.model_dump()
             near = await run_limited(
-                request, peer_cases.region_peers, workspace, codes[0], dataset=dataset, year=year, k=5
+                request, peer_cases.region_peers, current, codes[0], dataset=dataset, year=year, k=5
             )
             peers = near.model_dump()
         except ClusterixError as error:  # shown on the page, next to the form the user can correct
             message = str(error)
-    return _render(
+    return render(
         request,
         "compare.html",
         active="compare",
@@ -218,40 +191,41 @@ async def compare_page(
     )
 
 
+Org = Annotated[str | None, Query(pattern=ORGANISATION_PATTERN)]
+Kinds = Annotated[str | None, Query(max_length=100)]
+
+
 @router.get("/partners", response_class=HTMLResponse)
 async def partners_page(
     request: Request,
-    org: Annotated[str | None, Query(pattern=ORGANISATION_PATTERN)] = None,
+    org: Org = None,
     q: Annotated[str | None, Query(max_length=100, pattern=TEXT_PATTERN)] = None,
-    kinds: Annotated[str | None, Query(max_length=100)] = None,
+    kinds: Kinds = None,
 ) -> HTMLResponse:
     values = await _partner_values(request, org, kinds) if org else {}
     search = await _search(request, q) if q else None
-    return _render(request, "partners.html", active="partners", org=org, q=q, kinds=kinds, search=search, **values)
+    return render(request, "partners.html", active="partners", org=org, q=q, kinds=kinds, search=search, **values)
 
 
 async def _search(request: Request, q: str) -> dict[str, Any]:
-    found = await run_limited(request, partner_cases.search_organisations, request.app.state.workspace, q=q, limit=20)
+    found = await run_limited(request, partner_cases.search_organisations, workspace(request), q=q, limit=20)
     return found.model_dump()
 
 
 async def _partner_values(request: Request, org: str, kinds: str | None) -> dict[str, Any]:
-    workspace = request.app.state.workspace
-    detail = await run_limited(request, partner_cases.organisation_detail, workspace, org)
-    organisation = detail.model_dump()
+    current = workspace(request)
+    detail = await run_limited(request, partner_cases.organisation_detail, current, org)
     chosen = [kind for kind in (kinds or "").split(",") if kind] or None
     try:
-        found = await run_limited(request, partner_cases.partner_recommendations, workspace, org, k=15, kinds=chosen)
+        found = await run_limited(request, partner_cases.partner_recommendations, current, org, k=15, kinds=chosen)
         result, status = found.model_dump(), "ready"
-    except Exception as error:  # noqa: BLE001 - only the "not ready yet" 503 is expected here
-        if getattr(error, "status_code", None) != 503:
-            raise
+    except NotReadyError:  # the page polls for the results while the recommender fits
         result, status = None, "fitting"
     return {
-        "organisation": organisation,
+        "organisation": detail.model_dump(),
         "result": result,
         "status": status,
-        "fit": workspace.caches.partners.describe(),
+        "fit": current.caches.partners.describe(),
         "poll_query": _query(org=org, kinds=kinds),
     }
 
@@ -262,15 +236,15 @@ async def partners_search(
 ) -> HTMLResponse:
     """Organisation search results (swapped in by HTMX as the user types)."""
     search = await _search(request, q) if q.strip() else None
-    return _render(request, "_org_search.html", search=search, q=q)
+    return render(request, "_org_search.html", search=search, q=q)
 
 
 @router.get("/partners/results", response_class=HTMLResponse)
 async def partners_results(
     request: Request,
     org: Annotated[str, Query(pattern=ORGANISATION_PATTERN)],
-    kinds: Annotated[str | None, Query(max_length=100)] = None,
+    kinds: Kinds = None,
 ) -> HTMLResponse:
     """The ranked partners of ``org`` (polled by HTMX while the recommender fits)."""
     values = await _partner_values(request, org, kinds)
-    return _render(request, "_partner_results.html", org=org, kinds=kinds, **values)
+    return render(request, "_partner_results.html", org=org, kinds=kinds, **values)

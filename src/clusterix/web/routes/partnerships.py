@@ -1,48 +1,30 @@
 """The partnership tracker on the web: ``/api/v1/partnerships`` and the ``/partnerships`` pages.
 
-A thin shell over :mod:`clusterix.tracking.partnerships`, which decides who may see and do
-what (the rules are in its docstring and in ``docs/accounts.md``): partnerships that have
-reached ``agreed`` are public, earlier ones are shown to signed-in users, private notes only
-to members of the two organisations and admins. Pages and API answers are built from the
-same payload functions (:func:`partnership_payload`, :func:`page_payload`).
+A thin face over :mod:`clusterix.app.partnerships`, whose payloads the API answers and the
+pages draw; who may see and do what is decided by :mod:`clusterix.tracking.partnerships`
+(the rules are in its docstring and in ``docs/accounts.md``): partnerships that have reached
+``agreed`` are public, earlier ones are shown to signed-in users, private notes only to
+members of the two organisations and admins.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from clusterix.app._convert import records as _records
-from clusterix.storage import Store
-from clusterix.tracking import (
-    STATUSES,
-    User,
-    add_note,
-    advance_partnership,
-    can_annotate,
-    collaboration_growth,
-    get_partnership,
-    list_partnerships,
-    partnership_events,
-    propose_partnership,
-)
-from clusterix.tracking.partnerships import MAX_NOTE_LENGTH, MAX_PAGE, Partnership
-from clusterix.web.auth import (
-    JSON_BODY_ERRORS,
-    CsrfChecked,
-    CurrentUser,
-    Member,
-    check_form_csrf,
-    error_responses,
-    library_errors,
-)
-from clusterix.web.errors import ApiError, api_error
+from clusterix.app import partnerships as partnership_cases
+from clusterix.app.accounts import User
+from clusterix.app.partnerships import MAX_NOTE_LENGTH, MAX_PAGE, STATUSES
+from clusterix.web.auth import CsrfChecked, CurrentUser, Member, check_form_csrf
+from clusterix.web.errors import JSON_BODY_ERRORS, ApiError, api_error, error_responses, library_errors
+from clusterix.web.responses import workspace
+from clusterix.web.templating import render
 
-__all__ = ["page_payload", "partnership_payload", "router"]
+__all__ = ["router"]
 
 router = APIRouter()
 
@@ -52,45 +34,20 @@ OrganisationId = Annotated[str | None, Query(max_length=200, description="Only p
 Status = Annotated[str | None, Query(pattern=_STATUS_PATTERN, description="Only partnerships in this status")]
 
 
-def _store(request: Request) -> Store:
-    return request.app.state.store
-
-
-def _rights(partnership: Partnership, viewer: User | None) -> dict:
-    """What ``viewer`` may do with ``partnership``."""
-    editable = can_annotate(viewer, partnership)
-    return {"can_edit": editable, "allowed_transitions": list(partnership.next_statuses) if editable else []}
-
-
-def partnership_payload(store: Store, partnership_id: int, viewer: User | None) -> dict:
-    """A partnership with its history as ``viewer`` may see it, and what ``viewer`` may do."""
-    with library_errors():
-        partnership = get_partnership(store, partnership_id, viewer=viewer)
-        history = _records(partnership_events(store, partnership, viewer=viewer))
-    return {**partnership.as_dict(), "history": history, **_rights(partnership, viewer)}
-
-
-def page_payload(
-    store: Store,
-    viewer: User | None,
-    *,
-    organisation: str | None = None,
-    status: str | None = None,
-    limit: int = 50,
+def _page(
+    request: Request, viewer: User | None, *, organisation: str | None, status: str | None = None, limit: int,
     offset: int = 0,
-) -> dict:
-    """One page of the partnerships ``viewer`` may see: ``{"items", "total", "limit", "offset"}``."""
+) -> dict[str, Any]:  # fmt: skip
+    """:func:`~clusterix.app.partnerships.page_payload`; a filter naming no organisation is 404 (not a bad body)."""
     try:
         with library_errors():
-            items, total = list_partnerships(
-                store, viewer=viewer, organisation=organisation, status=status, limit=limit, offset=offset
+            return partnership_cases.page_payload(
+                workspace(request), viewer, organisation=organisation, status=status, limit=limit, offset=offset
             )
     except ApiError as error:
-        if error.code == "unknown_organisation":  # a filter naming nothing: 404, not a bad body
+        if error.code == "unknown_organisation":
             raise api_error(404, error.code, str(error.detail)) from error
         raise
-    rows = [{**partnership.as_dict(), **_rights(partnership, viewer)} for partnership in items]
-    return {"items": rows, "total": total, "limit": limit, "offset": offset}
 
 
 # -- JSON API -------------------------------------------------------------------------------
@@ -190,19 +147,18 @@ def api_list(
     status: Status = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> dict:
+) -> dict[str, Any]:
     """Partnerships the caller may see (anonymous: agreed, active and ended ones), newest change first."""
-    return page_payload(_store(request), user, organisation=organisation, status=status, limit=limit, offset=offset)
+    return _page(request, user, organisation=organisation, status=status, limit=limit, offset=offset)
 
 
 @router.get(
     "/api/v1/partnerships/growth", response_model=GrowthOut, tags=["partnerships"], responses=error_responses(422)
 )
-def api_growth(request: Request, by: Annotated[str, Query(pattern="^(year|quarter)$")] = "year") -> dict:
+def api_growth(request: Request, by: Annotated[str, Query(pattern="^(year|quarter)$")] = "year") -> dict[str, Any]:
     """New agreed or active partnerships per period and pair of organisation kinds (public aggregate)."""
     with library_errors():
-        table = collaboration_growth(_store(request), by=by)
-    items = _records(table)
+        items = partnership_cases.growth(workspace(request), by=by)
     return {"by": by, "items": items}
 
 
@@ -213,14 +169,12 @@ def api_growth(request: Request, by: Annotated[str, Query(pattern="^(year|quarte
     tags=["partnerships"],
     responses=error_responses(*JSON_BODY_ERRORS, 401, 403, 422),
 )
-def api_propose(request: Request, body: Proposal, user: Member, _: CsrfChecked) -> dict:
+def api_propose(request: Request, body: Proposal, user: Member, _: CsrfChecked) -> dict[str, Any]:
     """Propose a partnership between two organisations (one of them yours, unless you are an admin)."""
-    store = _store(request)
     with library_errors():
-        created = propose_partnership(
-            store, body.organisation_1, body.organisation_2, actor=user, note=body.note, date=body.date
+        return partnership_cases.propose(
+            workspace(request), body.organisation_1, body.organisation_2, actor=user, note=body.note, date=body.date
         )
-    return partnership_payload(store, created.id, user)
 
 
 @router.get(
@@ -229,9 +183,10 @@ def api_propose(request: Request, body: Proposal, user: Member, _: CsrfChecked) 
     tags=["partnerships"],
     responses=error_responses(401, 404, 422),
 )
-def api_get(request: Request, partnership_id: PartnershipId, user: CurrentUser) -> dict:
+def api_get(request: Request, partnership_id: PartnershipId, user: CurrentUser) -> dict[str, Any]:
     """One partnership and its history (private notes only for its members and admins)."""
-    return partnership_payload(_store(request), partnership_id, user)
+    with library_errors():
+        return partnership_cases.partnership_payload(workspace(request), partnership_id, user)
 
 
 @router.post(
@@ -242,14 +197,13 @@ def api_get(request: Request, partnership_id: PartnershipId, user: CurrentUser) 
 )
 def api_transition(
     request: Request, partnership_id: PartnershipId, body: Transition, user: Member, _: CsrfChecked
-) -> dict:
+) -> dict[str, Any]:
     """Move a partnership to its next status (or end it), with an optional note."""
-    store = _store(request)
     with library_errors():
-        advance_partnership(
-            store, partnership_id, body.to, actor=user, note=body.note, private=body.private, date=body.date
-        )
-    return partnership_payload(store, partnership_id, user)
+        return partnership_cases.advance(
+            workspace(request), partnership_id, body.to, actor=user, note=body.note, private=body.private,
+            date=body.date,
+        )  # fmt: skip
 
 
 @router.post(
@@ -259,22 +213,21 @@ def api_transition(
     tags=["partnerships"],
     responses=error_responses(*JSON_BODY_ERRORS, 401, 403, 404, 422),
 )
-def api_note(request: Request, partnership_id: PartnershipId, body: NewNote, user: Member, _: CsrfChecked) -> dict:
+def api_note(
+    request: Request, partnership_id: PartnershipId, body: NewNote, user: Member, _: CsrfChecked
+) -> dict[str, Any]:
     """Add a public or private note to a partnership's history."""
-    store = _store(request)
     with library_errors():
-        add_note(store, partnership_id, body.note, actor=user, private=body.private, date=body.date)
-    return partnership_payload(store, partnership_id, user)
+        return partnership_cases.annotate(
+            workspace(request), partnership_id, body.note, actor=user, private=body.private, date=body.date
+        )
 
 
 # -- HTML pages -----------------------------------------------------------------------------
 
 
-def _render(request: Request, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
-    from clusterix.web.pages import page_context
-
-    full = page_context(request, active="partnerships", **context)
-    return request.app.state.templates.TemplateResponse(request, name, full, status_code=status_code)
+def _render(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
+    return render(request, name, active="partnerships", **context)
 
 
 def _checkbox(value: str | None) -> bool:
@@ -284,19 +237,18 @@ def _checkbox(value: str | None) -> bool:
 @router.get("/partnerships", response_class=HTMLResponse, include_in_schema=False)
 def board_page(request: Request, user: CurrentUser, organisation: OrganisationId = None) -> HTMLResponse:
     """The tracker board: one column per status, a propose form for signed-in users."""
-    store = _store(request)
-    payload = page_payload(store, user, organisation=organisation, limit=MAX_PAGE)
-    columns = {status: [] for status in STATUSES}
+    payload = _page(request, user, organisation=organisation, limit=MAX_PAGE)
+    columns: dict[str, list[dict[str, Any]]] = {status: [] for status in STATUSES}
     for item in payload["items"]:
         columns[item["status"]].append(item)
     with library_errors():
-        growth = collaboration_growth(store)
+        growth = partnership_cases.growth(workspace(request))
     context = {
         "payload": payload,
         "columns": columns,
         "statuses": STATUSES,
         "organisation": organisation,
-        "growth": _records(growth),
+        "growth": growth,
         "max_note_length": MAX_NOTE_LENGTH,
     }
     return _render(request, "partnerships.html", context)
@@ -305,7 +257,8 @@ def board_page(request: Request, user: CurrentUser, organisation: OrganisationId
 @router.get("/partnerships/{partnership_id}", response_class=HTMLResponse, include_in_schema=False)
 def detail_page(request: Request, partnership_id: PartnershipId, user: CurrentUser) -> HTMLResponse:
     """One partnership: its state, history and (for its members) the note and step forms."""
-    item = partnership_payload(_store(request), partnership_id, user)
+    with library_errors():
+        item = partnership_cases.partnership_payload(workspace(request), partnership_id, user)
     return _render(request, "partnerships_detail.html", {"item": item, "max_note_length": MAX_NOTE_LENGTH})
 
 
@@ -322,8 +275,10 @@ def propose_form(
     check_form_csrf(request, {"csrf_token": csrf_token})
     first = organisation_1.strip() or (user.organisation_id or "")
     with library_errors():
-        created = propose_partnership(_store(request), first, organisation_2.strip(), actor=user, note=note or None)
-    return RedirectResponse(f"/partnerships/{created.id}", status_code=303)
+        created = partnership_cases.propose(
+            workspace(request), first, organisation_2.strip(), actor=user, note=note or None
+        )
+    return RedirectResponse(f"/partnerships/{created['id']}", status_code=303)
 
 
 @router.post("/partnerships/{partnership_id}/transitions", include_in_schema=False)
@@ -341,8 +296,8 @@ def transition_form(
     the redirect and swaps the board in place."""
     check_form_csrf(request, {"csrf_token": csrf_token})
     with library_errors():
-        advance_partnership(
-            _store(request), partnership_id, to, actor=user, note=note or None, private=_checkbox(private)
+        partnership_cases.advance(
+            workspace(request), partnership_id, to, actor=user, note=note or None, private=_checkbox(private)
         )
     target = next if next.startswith("/partnerships") and "//" not in next else f"/partnerships/{partnership_id}"
     return RedirectResponse(target, status_code=303)
@@ -360,5 +315,5 @@ def note_form(
     """Add a note from the detail page."""
     check_form_csrf(request, {"csrf_token": csrf_token})
     with library_errors():
-        add_note(_store(request), partnership_id, note, actor=user, private=_checkbox(private))
+        partnership_cases.annotate(workspace(request), partnership_id, note, actor=user, private=_checkbox(private))
     return RedirectResponse(f"/partnerships/{partnership_id}", status_code=303)
