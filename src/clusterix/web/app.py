@@ -23,6 +23,7 @@ from clusterix.storage import SerialDatabase, Store
 from clusterix.web.auth import template_context
 from clusterix.web.errors import GuardMiddleware, install_error_handlers
 from clusterix.web.routes import ROUTERS
+from clusterix.web.security import SecurityHeadersMiddleware
 from clusterix.web.settings import WebSettings
 
 __all__ = ["create_app"]
@@ -68,6 +69,7 @@ def create_app(settings: WebSettings | None = None, *, store: Store | None = Non
     app.state.templates = Jinja2Templates(directory=str(_HERE / "templates"), context_processors=[template_context])
     install_error_handlers(app)
     app.add_middleware(GuardMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)  # added last = outermost: on every response, errors too
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
     for router in ROUTERS:
         app.include_router(router)

@@ -2,7 +2,8 @@
 
 Pages are server-rendered Jinja2 templates; HTMX swaps fragments (a profile for another
 year, organisation search results, partner results while the recommender fits) and the map
-draws the GeoJSON twin with Leaflet. Every asset is served from ``/static``.
+draws the GeoJSON twin with Leaflet. Every asset is served from ``/static``; no page has an inline
+script, event handler or style (the Content-Security-Policy of :mod:`clusterix.web.security`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from clusterix.web.params import (
     TEXT_PATTERN,
 )
 from clusterix.web.responses import run_limited, workspace
+from clusterix.web.security import svg_without_inline_styles
 from clusterix.web.templating import render
 
 __all__ = ["router"]
@@ -58,7 +60,8 @@ def _profile_charts(profile: dict[str, Any]) -> dict[str, Any]:
     except ImportError:
         return {}
     try:
-        return {key: Markup(svg) for key, svg in _html_charts(profile).items()}
+        # Presentation attributes instead of style attributes: the Content-Security-Policy has no 'unsafe-inline'.
+        return {key: Markup(svg_without_inline_styles(svg)) for key, svg in _html_charts(profile).items()}
     except ImportError:
         return {}
 

@@ -84,7 +84,7 @@
       var edges = [lower].concat(cuts);
       var items = colours.map(function (c, i) {
         var from = edges[i], to = i < cuts.length ? cuts[i] : (values.length ? Math.max.apply(null, values) : null);
-        return '<li><span class="swatch" style="background:' + c + '"></span>' + format(from) + " – " + format(to) + "</li>";
+        return '<li><span class="swatch swatch-' + i + '"></span>' + format(from) + " – " + format(to) + "</li>";
       });
       legend.innerHTML = "<strong>" + escapeHtml(meta.label) + "</strong>, " + escapeHtml(meta.year) +
         '<ul data-testid="legend-items">' + items.join("") + "</ul>";
