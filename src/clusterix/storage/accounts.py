@@ -85,6 +85,17 @@ class AccountRepository:
 
     # Sign-in attempts
 
+    def lock_attempts(self) -> None:
+        """Hold the sign-in attempts until the end of the transaction (call it inside one).
+
+        Counting the recent failures and recording a new attempt must be one step, or parallel
+        guesses all pass the count before any is recorded. On PostgreSQL the table lock is
+        self-exclusive, so workers of other processes wait here; DuckDB has one writing
+        process, whose threads :class:`~clusterix.storage.serial.SerialDatabase` serialises.
+        """
+        if self.database.backend == "postgresql":
+            self.database.execute("LOCK TABLE login_attempts IN SHARE ROW EXCLUSIVE MODE")
+
     def failed_attempts_since(self, since: datetime, *, address: str, email: str | None = None) -> list[datetime]:
         """When the failed sign-ins from ``address`` (for ``email`` only, when given) at or
         after ``since`` happened, oldest first."""

@@ -227,11 +227,26 @@ def _check_throttle(accounts: AccountRepository, email: str, address: str, now: 
             )
 
 
+def _claim_attempt(accounts: AccountRepository, email: str, address: str, now: datetime) -> None:
+    """Check the rate limit and record this attempt as a failure, as one atomic step.
+
+    The attempt counts as failed until its password is found to match, so a burst of
+    parallel guesses is cut at the limit before any password is checked.
+    """
+    with accounts.transaction():
+        accounts.lock_attempts()
+        accounts.forget_attempts_before(now - timedelta(days=1))
+        _check_throttle(accounts, email, address, now)
+        accounts.record_login_attempt(email, address, now, False)
+
+
 def authenticate(store: Store, email: str, password: str, *, address: str = "unknown") -> User | None:
     """The user whose e-mail and password match, else ``None``; every attempt is recorded.
 
     The check costs one argon2 verification whether or not the account exists. A hash made
-    with weaker parameters than the current ones is replaced on success (rehash).
+    with weaker parameters than the current ones is replaced on success (rehash). The limit
+    is checked and the attempt recorded in one locked transaction before the password is
+    verified, so parallel guesses cannot slip past it, in one process or many.
 
     Raises
     ------
@@ -246,20 +261,19 @@ def authenticate(store: Store, email: str, password: str, *, address: str = "unk
     email = email.strip().lower()[:254]
     address = str(address)[:100]
     now = _now()
-    _check_throttle(accounts, email, address, now)
+    _claim_attempt(accounts, email, address, now)
     found = accounts.user_by_email(email)
     stored_hash = _DUMMY_HASH if found is None else str(found["password_hash"])
     try:
         matched = _hasher.verify(stored_hash, password[:MAX_PASSWORD_LENGTH]) and found is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         matched = False
+    if not matched or found is None:
+        return None
     with accounts.transaction():
-        accounts.forget_attempts_before(now - timedelta(days=1))
-        accounts.record_login_attempt(email, address, now, matched)
-        if not matched or found is None:
-            return None
-        # A success forgives this account's earlier failures from this address.
+        # A success forgives this account's failures from this address (this attempt's too).
         accounts.forgive_failures(email, address)
+        accounts.record_login_attempt(email, address, now, True)
         user = _user(found)
         if _hasher.check_needs_rehash(stored_hash):
             accounts.set_password_hash(user.id, _hasher.hash(password))

@@ -7,10 +7,13 @@ sessions and the rate limit are described there).
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 from urllib.parse import quote
 
+import anyio
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -35,6 +38,19 @@ from clusterix.web.templating import render
 __all__ = ["router"]
 
 router = APIRouter()
+
+#: Sign-ins checked at once: each costs an argon2 verification (tens of milliseconds of CPU
+#: and 64 MiB), so a burst waits its turn here, off the event loop and outside the thread
+#: pool the other routes run in, instead of starving them.
+SIGN_IN_CONCURRENCY = 2
+
+
+def _sign_in_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The app's limiter of concurrent sign-ins (made on first use: it needs the event loop)."""
+    limiter = getattr(request.app.state, "sign_in_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.sign_in_limiter = anyio.CapacityLimiter(SIGN_IN_CONCURRENCY)
+    return limiter
 
 
 # -- JSON API -------------------------------------------------------------------------------
@@ -74,9 +90,10 @@ class UserList(BaseModel):
     total: int
 
 
-def _sign_in(request: Request, email: str, password: str) -> User:
+async def _sign_in(request: Request, email: str, password: str) -> User:
+    check = functools.partial(accounts.sign_in, workspace(request), email, password, address=client_address(request))
     with library_errors():
-        user = accounts.sign_in(workspace(request), email, password, address=client_address(request))
+        user = await anyio.to_thread.run_sync(check, limiter=_sign_in_limiter(request))
     if user is None:
         raise api_error(401, "invalid_credentials", "Unknown e-mail address or wrong password.")
     return user
@@ -88,11 +105,11 @@ def _sign_in(request: Request, email: str, password: str) -> User:
     tags=["accounts"],
     responses=error_responses(*JSON_BODY_ERRORS, 401, 422, 429),
 )
-def api_login(request: Request, body: LoginRequest) -> dict:
+async def api_login(request: Request, body: LoginRequest) -> dict:
     """Sign in; the answer holds a bearer token for ``Authorization: Bearer <token>``."""
-    user = _sign_in(request, body.email, body.password)
+    user = await _sign_in(request, body.email, body.password)
     with library_errors():
-        token, session = accounts.open_session(workspace(request), user, kind="bearer")
+        token, session = await run_in_threadpool(accounts.open_session, workspace(request), user, kind="bearer")
     return {"token": token, "token_type": "bearer", "expires": session.expires.isoformat(), "user": user.as_dict()}
 
 
@@ -174,7 +191,7 @@ def login_page(request: Request, next: str = "/account") -> HTMLResponse:
 
 @router.post("/login", include_in_schema=False)
 @router.post("/account/login", include_in_schema=False)
-def login_form(
+async def login_form(
     request: Request,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
@@ -182,18 +199,18 @@ def login_form(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Check the form, open a cookie session (a new secret: no session fixation), go on to ``next``."""
-    check_form_csrf(request, {CSRF_FIELD: csrf_token})
+    await run_in_threadpool(check_form_csrf, request, {CSRF_FIELD: csrf_token})
     next_path = _safe_next(next)
     try:
-        user = _sign_in(request, email, password)
+        user = await _sign_in(request, email, password)
     except ApiError as error:
         context = {"next": next_path, "message": error.detail, "email": email}
         response = _render(request, "account_login.html", context, status_code=error.status_code, active="login")
         if error.headers:
             response.headers.update(error.headers)
         return response
-    accounts.sign_out(workspace(request), request.cookies.get(SESSION_COOKIE))
-    token, _ = accounts.open_session(workspace(request), user, kind="cookie")
+    await run_in_threadpool(accounts.sign_out, workspace(request), request.cookies.get(SESSION_COOKIE))
+    token, _ = await run_in_threadpool(accounts.open_session, workspace(request), user, kind="cookie")
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
