@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -22,6 +22,7 @@ from clusterix.app.workspace import Workspace
 from clusterix.storage import SerialDatabase, Store
 from clusterix.web.auth import template_context
 from clusterix.web.errors import GuardMiddleware, install_error_handlers
+from clusterix.web.hygiene import refuse_control_characters
 from clusterix.web.routes import ROUTERS
 from clusterix.web.security import SecurityHeadersMiddleware
 from clusterix.web.settings import WebSettings
@@ -60,6 +61,7 @@ def create_app(settings: WebSettings | None = None, *, store: Store | None = Non
         docs_url=None,  # the interactive docs load scripts from a CDN; the schema is enough
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(refuse_control_characters)],  # every route: no NUL or other control characters
     )
     app.state.settings = settings
     workspace = Workspace(store, boundaries=settings.boundaries)
