@@ -191,3 +191,56 @@ def test_member_proposes_a_partnership_and_sees_it_on_the_tracker(page, site, sc
     assert {body["organisation_1"]["id"], body["organisation_2"]["id"]} == {site.organisation, partner}
     # anonymous visitors do not see a partnership in progress
     assert httpx.get(f"{site.url}/api/v1/partnerships/{partnership}", timeout=30.0).status_code == 401
+
+
+_CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", event => {
+    window.__cspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline") + " at " +
+                                (event.sourceFile || "") + ":" + event.lineNumber);
+});
+"""
+
+
+def test_the_content_security_policy_refuses_nothing_on_the_main_pages(page, site) -> None:
+    """The map, a region profile, the partners and the tracker (as a signed-in member) draw
+    under the app's CSP without a single violation: nothing inline, nothing from elsewhere."""
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text) if "Refused to" in message.text else None)
+    page.add_init_script(_CSP_LISTENER)
+    # the second-best partner: the first already has a partnership in progress (the test above)
+    partner = _api(site, f"/api/v1/organisations/{site.organisation}/partners", k=2)["items"][1]["partner_id"]
+
+    def visit(path: str, ready: str) -> None:
+        response = page.goto(path)
+        assert response is not None and "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        page.locator(ready).first.wait_for()
+        page.wait_for_load_state("networkidle")
+        violations = page.evaluate("window.__cspViolations")
+        assert violations == [] and refused == [], (path, violations, refused)
+
+    visit("/", '#map[data-ready="true"]')
+    visit(f"/regions/{REGION}?dataset={BRES}", "#region-title")
+    page.select_option('[data-testid="profile-year"]', index=0)  # an HTMX swap under the policy
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__cspViolations") == [] and refused == []
+    visit("/partners", '[data-testid="org-query"]')
+    page.locator('[data-testid="org-query"]').press_sequentially(site.organisation[:6], delay=30)
+    page.locator(".org-option").first.wait_for()
+    visit(f"/partners?org={site.organisation}", ".partner-row .bar-track")
+    visit("/partnerships", "#board")
+    page.goto("/login?next=/partnerships")
+    page.fill("#login-email", site.email)
+    page.fill("#login-password", site.password)
+    page.locator('[data-testid="login-submit"]').click()
+    page.wait_for_url(re.compile(r"/partnerships$"))
+    visit("/partnerships", "#propose-form")
+    page.fill("#propose-org-2", partner)
+    page.locator('[data-testid="propose-submit"]').click()
+    page.wait_for_url(re.compile(r"/partnerships/\d+$"))
+    visit(page.url, '[data-testid="history-event"]')
+    # the policy is really enforced: an inline style added now is refused and reported
+    page.evaluate(
+        "() => { const s = document.createElement('style'); s.textContent = 'body{}'; document.head.append(s); }"
+    )
+    page.wait_for_function("window.__cspViolations.length > 0")

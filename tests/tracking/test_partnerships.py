@@ -25,7 +25,7 @@ from clusterix.tracking import (
     partnerships_for,
     propose_partnership,
 )
-from clusterix.tracking.partnerships import MAX_NOTE_LENGTH
+from clusterix.tracking.partnerships import DEFAULT_PAGE, MAX_NAME_LENGTH, MAX_NOTE_LENGTH, MAX_PAGE, history_page
 
 # How to reach each status from "proposed".
 PATHS = {
@@ -316,3 +316,53 @@ def test_the_private_flag_must_be_a_boolean(store, world) -> None:
         add_note(store, partnership.id, "x", actor=world.admin, private="yes")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="'private' parameter of advance_partnership"):
         advance_partnership(store, partnership.id, "contacted", actor=world.admin, private=1)  # type: ignore[arg-type]
+
+
+# -- bounded data: pages of the history, limits of names ------------------------------------------
+
+
+def test_the_history_comes_a_page_at_a_time_from_the_newest(store, world) -> None:
+    partnership = partnership_in(store, world, "contacted")  # 2 events: proposed, contacted
+    for number in range(118):
+        add_note(store, partnership.id, f"note {number}", actor=world.alice, private=number % 2 == 1)
+    latest, total = history_page(store, partnership, viewer=world.alice)
+    assert total == 120 and len(latest) == DEFAULT_PAGE == 50
+    assert latest["note"].tolist() == [f"note {n}" for n in range(68, 118)]  # the latest 50, oldest first
+    older, _ = history_page(store, partnership, viewer=world.alice, offset=50)
+    assert older["note"].tolist() == [f"note {n}" for n in range(18, 68)]
+    oldest, _ = history_page(store, partnership, viewer=world.alice, offset=100)
+    assert len(oldest) == 20 and oldest["to_status"].tolist()[:2] == ["proposed", "contacted"]
+    assert history_page(store, partnership, viewer=world.alice, offset=120)[0].empty
+    # pages of the full history, put together, are the full history
+    pages = [history_page(store, partnership, viewer=world.admin, limit=7, offset=o)[0] for o in range(0, 120, 7)]
+    assert (
+        sum((page["id"].tolist() for page in reversed(pages)), [])
+        == partnership_history(store, partnership.id, viewer=world.admin)["id"].tolist()
+    )
+    # an outsider's pages hold only what they may see, and count only that
+    public, seen = history_page(store, partnership, viewer=world.bob, limit=MAX_PAGE)
+    assert seen == 2 + 59 == len(public)
+    assert public["author"].isna().all() and not public["note"].str.contains("note 1$").any()
+
+
+@pytest.mark.parametrize(("limit", "offset"), [(0, 0), (MAX_PAGE + 1, 0), (10, -1), (2.5, 0)])
+def test_a_page_out_of_bounds_is_refused(store, world, limit, offset) -> None:
+    partnership = partnership_in(store, world, "proposed")
+    with pytest.raises(InvalidInputError, match="'(limit|offset)' parameter of history_page"):
+        history_page(store, partnership, viewer=world.admin, limit=limit, offset=offset)
+    with pytest.raises(InvalidInputError, match="'(limit|offset)' parameter of list_partnerships"):
+        list_partnerships(store, viewer=world.admin, limit=limit, offset=offset)
+
+
+def test_limits_of_notes_and_organisation_ids(store, world) -> None:
+    assert (MAX_NOTE_LENGTH, MAX_NAME_LENGTH) == (4000, 200)
+    partnership = partnership_in(store, world, "proposed")
+    too_long = r"'note' parameter of add_note is 5,001 characters long; at most 4,000 are allowed"
+    with pytest.raises(InvalidInputError, match=too_long):
+        add_note(store, partnership.id, "x" * 5_001, actor=world.admin)
+    with pytest.raises(InvalidInputError, match="'note' parameter of advance_partnership"):
+        advance_partnership(store, partnership.id, "contacted", actor=world.admin, note="x" * 5_001)
+    with pytest.raises(InvalidInputError, match="'organisation_2' parameter of propose_partnership is 201 characters"):
+        propose_partnership(store, "A", "B" * 201, actor=world.admin)
+    with pytest.raises(InvalidInputError, match="'note' parameter of propose_partnership"):
+        propose_partnership(store, "A", "B", actor=world.admin, note="x" * (MAX_NOTE_LENGTH + 1))

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clusterix.tracking import accounts, add_note, advance_partnership, propose_partnership
-from clusterix.tracking.partnerships import MAX_NOTE_LENGTH
+from clusterix.tracking.partnerships import DEFAULT_PAGE, MAX_NAME_LENGTH, MAX_NOTE_LENGTH, MAX_PAGE
 from tests.tracking.webapp import BACKENDS, bearer, signed_in, tracker_app
 from tests.tracking.world import CHEAP_HASHER, PASSWORD
 
@@ -310,3 +310,140 @@ def test_the_tracker_end_to_end(app_world) -> None:
     assert "secret" not in [e["note"] for e in client.get(url, headers=bearer(app, world.bob)).json()["history"]]
     growth = client.get("/api/v1/partnerships/growth").json()["items"]
     assert [(row["pair_type"], row["new_partnerships"]) for row in growth] == [("enterprise-research", 1)]
+
+
+# -- bounded data: pages, limits, body sizes -----------------------------------------------------
+
+
+def _long_history(app, world, notes: int) -> int:
+    """A partnership between A and C with its proposal and ``notes`` notes ("note 0", ...)."""
+    store = app.state.store
+    created = propose_partnership(store, "A", "C", actor=world.admin, note="Public description")
+    for number in range(notes):
+        add_note(store, created.id, f"note {number}", actor=world.alice)
+    return created.id
+
+
+def test_a_long_history_comes_a_page_at_a_time(app_world) -> None:
+    app, world = app_world
+    partnership = _long_history(app, world, 299)  # 300 events with the proposal
+    client = TestClient(app)
+    headers = bearer(app, world.alice)
+    detail = client.get(f"/api/v1/partnerships/{partnership}", headers=headers).json()
+    assert (detail["history_total"], detail["history_limit"], detail["history_offset"]) == (300, DEFAULT_PAGE, 0)
+    assert [event["note"] for event in detail["history"]] == [f"note {n}" for n in range(249, 299)]  # the latest
+    assert detail["history_next"] == f"/api/v1/partnerships/{partnership}/history?limit=50&offset=50"
+    seen, link = [], detail["history_next"]
+    while link:
+        page = client.get(link, headers=headers).json()
+        assert page["total"] == 300 and len(page["items"]) == 50
+        seen = [event["note"] for event in page["items"]] + seen
+        link = page["next"]
+    assert seen == ["Public description"] + [f"note {n}" for n in range(249)]
+    history = f"/api/v1/partnerships/{partnership}/history"
+    big = client.get(history, params={"limit": MAX_PAGE}, headers=headers).json()
+    assert len(big["items"]) == 300 and big["next"] is None
+    for bad in ({"limit": 0}, {"limit": MAX_PAGE + 1}, {"offset": -1}, {"limit": "many"}):
+        error = client.get(history, params=bad, headers=headers)
+        assert error.status_code == 422 and error.json()["error"]["code"] == "validation_error"
+        assert next(iter(bad)) in error.json()["error"]["message"]  # names the parameter
+    assert client.get(f"/api/v1/partnerships/{partnership}/history").status_code == 401  # still a proposal
+    # the page shows the latest 50 events and links to the older ones
+    browser, _ = signed_in(app, world.alice)
+    text = browser.get(f"/partnerships/{partnership}").text
+    assert text.count('data-testid="history-event"') == 50 and "note 298" in text and "note 248<" not in text
+    assert f'href="/partnerships/{partnership}?offset=50" rel="next"' in text
+    assert 'data-testid="history-newer"' not in text
+    last = browser.get(f"/partnerships/{partnership}?offset=250").text
+    assert last.count('data-testid="history-event"') == 50 and "Public description" in last
+    assert (
+        f'href="/partnerships/{partnership}?offset=200" rel="prev"' in last
+        and 'data-testid="history-older"' not in last
+    )
+    assert len(text.encode()) < 60_000  # bounded, whatever the length of the history
+
+
+def test_lists_carry_the_next_page(app_world) -> None:
+    app, world = app_world
+    ids = [_in_status(app, world, "agreed", pair=pair) for pair in (("A", "B"), ("A", "C"), ("B", "C"))]
+    client = TestClient(app)
+    first = client.get("/api/v1/partnerships", params={"limit": 2, "organisation": "A"}).json()
+    assert first["total"] == 2 and first["next"] is None
+    first = client.get("/api/v1/partnerships", params={"limit": 2, "status": "agreed"}).json()
+    assert first["next"] == "/api/v1/partnerships?status=agreed&limit=2&offset=2"
+    second = client.get(first["next"]).json()
+    assert second["next"] is None and {i["id"] for i in first["items"] + second["items"]} == set(ids)
+    assert client.get("/api/v1/partnerships").json()["limit"] == DEFAULT_PAGE
+    organisations = client.get("/api/v1/organisations", params={"limit": 3}).json()
+    assert organisations["total"] == 4 and organisations["next"] == "/api/v1/organisations?limit=3&offset=3"
+    assert client.get(organisations["next"]).json()["next"] is None
+    schema = client.get("/api/v1/openapi.json").json()
+    parameters = {
+        p["name"]: p for p in schema["paths"]["/api/v1/partnerships/{partnership_id}/history"]["get"]["parameters"]
+    }
+    assert parameters["limit"]["schema"]["maximum"] == MAX_PAGE and parameters["limit"]["schema"]["default"] == 50
+    assert "next" in schema["components"]["schemas"]["PartnershipPage"]["properties"]
+
+
+def test_the_board_pages_older_partnerships(app_world, monkeypatch) -> None:
+    from clusterix.web.routes import partnerships as routes
+
+    monkeypatch.setattr(routes, "BOARD_PAGE", 2)
+    app, world = app_world
+    ids = [_in_status(app, world, "agreed", pair=pair) for pair in (("A", "B"), ("A", "C"), ("B", "C"))]
+    client = TestClient(app)
+    board = client.get("/partnerships").text
+    assert board.count('data-testid="partnership-card"') == 2 and 'href="/partnerships?offset=2" rel="next"' in board
+    older = client.get("/partnerships?offset=2").text
+    assert older.count('data-testid="partnership-card"') == 1 and f'data-partnership="{ids[0]}"' in older
+    assert 'href="/partnerships" rel="prev"' in older and 'rel="next"' not in older
+
+
+def test_too_long_fields_are_refused_naming_the_field_and_the_limit(app_world) -> None:
+    app, world = app_world
+    partnership = _in_status(app, world, "proposed")
+    client = TestClient(app)
+    headers = bearer(app, world.alice)
+    note = client.post(f"/api/v1/partnerships/{partnership}/notes", json={"note": "x" * 5_001}, headers=headers)
+    assert note.status_code == 422
+    assert (
+        note.json()["error"]["message"]
+        == f"Invalid request: body.note: String should have at most {MAX_NOTE_LENGTH} characters"
+    )
+    step = client.post(
+        f"/api/v1/partnerships/{partnership}/transitions",
+        json={"to": "contacted", "note": "x" * 5_001},
+        headers=headers,
+    )
+    assert step.status_code == 422 and "body.note" in step.json()["error"]["message"]
+    name = client.post(
+        "/api/v1/partnerships", json={"organisation_1": "A", "organisation_2": "B" * 201}, headers=headers
+    )
+    assert name.status_code == 422
+    assert (
+        f"body.organisation_2: String should have at most {MAX_NAME_LENGTH} characters"
+        in name.json()["error"]["message"]
+    )
+    browser, token = signed_in(app, world.alice)
+    form = browser.post(f"/partnerships/{partnership}/notes", data={"note": "x" * 5_001, "csrf_token": token})
+    assert form.status_code == 422 and "note" in form.text and str(MAX_NOTE_LENGTH) in form.text
+
+
+def test_a_two_megabyte_body_is_refused_with_413(app_world) -> None:
+    app, world = app_world
+    partnership = _in_status(app, world, "proposed")
+    client = TestClient(app)
+    headers = bearer(app, world.alice)
+    body = b'{"note": "' + b"x" * 2_000_000 + b'"}'
+    answer = client.post(
+        f"/api/v1/partnerships/{partnership}/notes",
+        content=body,
+        headers={**headers, "content-type": "application/json"},
+    )
+    assert answer.status_code == 413
+    error = answer.json()["error"]
+    assert error["code"] == "payload_too_large" and "1,048,576 bytes" in error["message"]
+    browser, token = signed_in(app, world.alice)
+    form = browser.post(f"/partnerships/{partnership}/notes", data={"note": "x" * 2_000_000, "csrf_token": token})
+    assert form.status_code == 413 and "1,048,576 bytes" in form.text
+    assert TestClient(app).get(f"/api/v1/partnerships/{partnership}", headers=headers).json()["history_total"] == 1

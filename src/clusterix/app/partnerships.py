@@ -24,21 +24,30 @@ from clusterix.tracking import (
     collaboration_growth,
     get_partnership,
     list_partnerships,
-    partnership_events,
     propose_partnership,
 )
-from clusterix.tracking.partnerships import MAX_NOTE_LENGTH, MAX_PAGE, Partnership
+from clusterix.tracking.partnerships import (
+    DEFAULT_PAGE,
+    MAX_NAME_LENGTH,
+    MAX_NOTE_LENGTH,
+    MAX_PAGE,
+    Partnership,
+    history_page,
+)
 
 if TYPE_CHECKING:
     from clusterix.app.workspace import Workspace
 
 __all__ = [
+    "DEFAULT_PAGE",
+    "MAX_NAME_LENGTH",
     "MAX_NOTE_LENGTH",
     "MAX_PAGE",
     "STATUSES",
     "advance",
     "annotate",
     "growth",
+    "history_payload",
     "page_payload",
     "partnership_payload",
     "propose",
@@ -51,8 +60,12 @@ def _rights(partnership: Partnership, viewer: User | None) -> dict[str, Any]:
     return {"can_edit": editable, "allowed_transitions": list(partnership.next_statuses) if editable else []}
 
 
-def partnership_payload(workspace: Workspace, partnership_id: int, viewer: User | None) -> dict[str, Any]:
-    """A partnership with its history as ``viewer`` may see it, and what ``viewer`` may do.
+def partnership_payload(
+    workspace: Workspace, partnership_id: int, viewer: User | None, *, history_limit: int = DEFAULT_PAGE,
+    history_offset: int = 0,
+) -> dict[str, Any]:  # fmt: skip
+    """A partnership with the latest page of its history as ``viewer`` may see it, and what
+    ``viewer`` may do.
 
     Parameters
     ----------
@@ -62,23 +75,71 @@ def partnership_payload(workspace: Workspace, partnership_id: int, viewer: User 
         The partnership.
     viewer : User, optional
         Who is asking (``None``: an anonymous visitor).
+    history_limit, history_offset : int
+        The page of the history, counted from the newest event (see :func:`history_payload`).
 
     Returns
     -------
     dict
-        The partnership's fields (:meth:`Partnership.as_dict`), ``history`` (its events,
-        private notes only for its members and admins), ``can_edit`` and
+        The partnership's fields (:meth:`Partnership.as_dict`), ``history`` (a page of its
+        events in chronological order, private notes only for its members and admins),
+        ``history_total``, ``history_limit``, ``history_offset``, ``can_edit`` and
         ``allowed_transitions``.
 
     Raises
     ------
     NotFoundError
         No such partnership, or one ``viewer`` may not see.
+    InvalidInputError
+        A page out of bounds.
     """
     store = workspace.store
     partnership = get_partnership(store, partnership_id, viewer=viewer)
-    history = records(partnership_events(store, partnership, viewer=viewer))
-    return {**partnership.as_dict(), "history": history, **_rights(partnership, viewer)}
+    events, total = history_page(store, partnership, viewer=viewer, limit=history_limit, offset=history_offset)
+    return {
+        **partnership.as_dict(),
+        "history": records(events),
+        "history_total": total,
+        "history_limit": history_limit,
+        "history_offset": history_offset,
+        **_rights(partnership, viewer),
+    }
+
+
+def history_payload(
+    workspace: Workspace, partnership_id: int, viewer: User | None, *, limit: int = DEFAULT_PAGE, offset: int = 0
+) -> dict[str, Any]:
+    """One page of a partnership's history as ``viewer`` may see it.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store.
+    partnership_id : int
+        The partnership.
+    viewer : User, optional
+        Who is asking (``None``: an anonymous visitor).
+    limit, offset : int
+        The page, counted from the newest event: ``offset=0`` gives the latest ``limit``
+        events, ``offset=limit`` the ones before them (``limit`` at most :data:`MAX_PAGE`).
+
+    Returns
+    -------
+    dict
+        ``{"items", "total", "limit", "offset"}``: the events of the page in chronological
+        order (as in :func:`partnership_payload`) and how many ``viewer`` may see in all.
+
+    Raises
+    ------
+    NotFoundError
+        No such partnership, or one ``viewer`` may not see.
+    InvalidInputError
+        A page out of bounds.
+    """
+    store = workspace.store
+    partnership = get_partnership(store, partnership_id, viewer=viewer)
+    events, total = history_page(store, partnership, viewer=viewer, limit=limit, offset=offset)
+    return {"items": records(events), "total": total, "limit": limit, "offset": offset}
 
 
 def page_payload(
@@ -87,7 +148,7 @@ def page_payload(
     *,
     organisation: str | None = None,
     status: str | None = None,
-    limit: int = 50,
+    limit: int = DEFAULT_PAGE,
     offset: int = 0,
 ) -> dict[str, Any]:
     """One page of the partnerships ``viewer`` may see, newest change first.
@@ -103,7 +164,7 @@ def page_payload(
     status : str, optional
         Only partnerships in this status.
     limit, offset : int
-        The page.
+        The page (``limit`` at most :data:`MAX_PAGE`).
 
     Returns
     -------

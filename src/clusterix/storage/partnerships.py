@@ -178,16 +178,50 @@ class PartnershipRepository:
         )[0]["occurred_on"]
         return None if value is None else pd.Timestamp(value).date()
 
-    def events_of(self, partnership_id: int) -> pd.DataFrame:
-        """Every event of partnership ``partnership_id`` in order: ``id, from_status, to_status,
+    @staticmethod
+    def _events_condition(include_private_notes: bool) -> str:
+        # A private note without a step is the partners' own; a private step is still shown (without its note).
+        return "e.partnership_id = ?" + (
+            "" if include_private_notes else " AND NOT (e.private AND e.to_status IS NULL)"
+        )
+
+    def count_events(self, partnership_id: int, *, include_private_notes: bool = True) -> int:
+        """How many events of partnership ``partnership_id`` :meth:`events_of` would give."""
+        condition = self._events_condition(include_private_notes)
+        return int(
+            self.database.scalar(f"SELECT count(*) FROM partnership_events e WHERE {condition}", (partnership_id,))
+        )
+
+    def events_of(
+        self,
+        partnership_id: int,
+        *,
+        include_private_notes: bool = True,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> pd.DataFrame:
+        """The events of partnership ``partnership_id`` in order: ``id, from_status, to_status,
         occurred_on`` (a date), ``recorded, note, private`` (a bool), ``author`` (an int) and
-        ``author_name``; missing values are ``None``."""
+        ``author_name``; missing values are ``None``.
+
+        Without ``include_private_notes``, private notes that are not a step are left out.
+        ``limit`` and ``offset`` count from the newest event: ``limit=50`` gives the latest 50,
+        ``offset=50`` the 50 before them; the page is still in chronological order. Every event
+        when ``limit`` is ``None``.
+        """
+        condition = self._events_condition(include_private_notes)
+        parameters: list[object] = [partnership_id]
+        page = ""
+        if limit is not None:
+            page = " LIMIT ? OFFSET ?"
+            parameters.extend([limit, offset])
         events = self.database.query(
             "SELECT e.id, e.from_status, e.to_status, e.occurred_on, e.recorded, e.note, e.private, e.author, "
             "u.display_name AS author_name FROM partnership_events e LEFT JOIN users u ON u.id = e.author "
-            "WHERE e.partnership_id = ? ORDER BY e.occurred_on, e.id",
-            (partnership_id,),
+            f"WHERE {condition} ORDER BY e.occurred_on DESC, e.id DESC{page}",
+            parameters,
         )
+        events = events.iloc[::-1].reset_index(drop=True)
         events["private"] = events["private"].astype(bool)
         events["occurred_on"] = pd.to_datetime(events["occurred_on"]).dt.date
         # Missing values as None on both back-ends (DuckDB gives NaN, PostgreSQL None).

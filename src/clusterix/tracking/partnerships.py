@@ -29,8 +29,11 @@ from clusterix.tracking.errors import AccessDeniedError, NotFoundError, UnknownO
 from clusterix.tracking.schema import ensure_tracking_schema
 
 __all__ = [
+    "DEFAULT_PAGE",
     "KNOWLEDGE_KINDS",
+    "MAX_NAME_LENGTH",
     "MAX_NOTE_LENGTH",
+    "MAX_PAGE",
     "PUBLIC_STATUSES",
     "STATUSES",
     "TRANSITIONS",
@@ -42,6 +45,7 @@ __all__ = [
     "get_partnership",
     "list_partnerships",
     "pair_type",
+    "history_page",
     "partnership_history",
     "partnerships_for",
     "propose_partnership",
@@ -59,7 +63,15 @@ PUBLIC_STATUSES = ("agreed", "active", "ended")
 # Statuses that count as a collaboration achieved (collaboration_growth).
 ACHIEVED_STATUSES = ("agreed", "active")
 KNOWLEDGE_KINDS = ("higher_education", "research")
+
+# The limits of the tracker, shared by every face (the web app's forms and JSON bodies, scripts).
+#: The longest note or public description, in characters.
 MAX_NOTE_LENGTH = 4000
+#: The longest organisation id (or name) a partnership may name, in characters.
+MAX_NAME_LENGTH = 200
+#: The page size of a list of partnerships or of a partnership's history when none is asked for.
+DEFAULT_PAGE = 50
+#: The largest page of partnerships or history events one call returns.
 MAX_PAGE = 500
 
 
@@ -246,6 +258,12 @@ def _fetch(partnerships: PartnershipRepository, partnership_id: int) -> Partners
     return _partnership(found)
 
 
+def _check_page(limit: object, offset: object, function: str) -> tuple[int, int]:
+    """``limit`` in [1, MAX_PAGE] and ``offset`` >= 0, as ints."""
+    checked_limit = int(check_number(limit, name="limit", function=function, low=1, high=MAX_PAGE, integer=True))
+    return checked_limit, int(check_number(offset, name="offset", function=function, low=0, integer=True))
+
+
 def _check_id(partnership_id: object, function: str) -> int:
     return int(check_number(partnership_id, name="partnership_id", function=function, low=1, integer=True))
 
@@ -277,6 +295,11 @@ def propose_partnership(
     for name, value in (("organisation_1", organisation_1), ("organisation_2", organisation_2)):
         if not isinstance(value, str) or not value.strip():
             raise InvalidInputError(f"The {name!r} parameter of {function} must be an organisation id. Got {value!r}.")
+        if len(value) > MAX_NAME_LENGTH:
+            raise InvalidInputError(
+                f"The {name!r} parameter of {function} is {len(value):,} characters long; "
+                f"at most {MAX_NAME_LENGTH:,} are allowed."
+            )
     if organisation_1 == organisation_2:
         raise InvalidInputError(f"A partnership needs two different organisations; got {organisation_1!r} twice.")
     actor = _require_manager(
@@ -442,21 +465,23 @@ def list_partnerships(
     viewer: User | None,
     organisation: str | None = None,
     status: str | None = None,
-    limit: int = 50,
+    limit: int = DEFAULT_PAGE,
     offset: int = 0,
 ) -> tuple[list[Partnership], int]:
     """The partnerships ``viewer`` may see, newest change first, and how many there are in all.
 
-    ``organisation`` keeps those that involve it; ``status`` those in that status.
+    ``organisation`` keeps those that involve it; ``status`` those in that status; ``limit``
+    (1 to :data:`MAX_PAGE`) and ``offset`` choose the page.
 
     Raises
     ------
     UnknownOrganisationError
         ``organisation`` is not in the store.
+    InvalidInputError
+        ``limit`` or ``offset`` out of bounds, an unknown ``status``.
     """
     function = "list_partnerships"
-    limit = int(check_number(limit, name="limit", function=function, low=1, high=MAX_PAGE, integer=True))
-    offset = int(check_number(offset, name="offset", function=function, low=0, integer=True))
+    limit, offset = _check_page(limit, offset, function)
     if status is not None:
         check_option(status, STATUSES, name="status", function=function)
     partnerships = _partnerships(store)
@@ -492,7 +517,8 @@ def partnerships_for(store: Store, organisation: str, *, viewer: User | None) ->
 
 def partnership_history(store: Store, partnership_id: int, *, viewer: User | None) -> pd.DataFrame:
     """The events of a partnership in order: ``id, from_status, to_status, occurred_on,
-    recorded, note, private, author, author_name``.
+    recorded, note, private, author, author_name``; every one of them (a page of them:
+    :func:`history_page`).
 
     Private notes appear only for members of the two organisations and admins; for everyone
     else a private step still shows (the status change is public) without its note, and a
@@ -503,10 +529,38 @@ def partnership_history(store: Store, partnership_id: int, *, viewer: User | Non
 
 def partnership_events(store: Store, partnership: Partnership, *, viewer: User | None) -> pd.DataFrame:
     """:func:`partnership_history` of a partnership already fetched (and visible to ``viewer``)."""
-    events = PartnershipRepository(store.database).events_of(partnership.id)
-    if not can_annotate(viewer, partnership):
-        hidden = events["private"].to_numpy()
-        events = events.loc[~(hidden & events["to_status"].isna().to_numpy())].copy()
+    partners = can_annotate(viewer, partnership)
+    events = PartnershipRepository(store.database).events_of(partnership.id, include_private_notes=partners)
+    return _as_seen(events, partners)
+
+
+def history_page(
+    store: Store, partnership: Partnership, *, viewer: User | None, limit: int = DEFAULT_PAGE, offset: int = 0
+) -> tuple[pd.DataFrame, int]:
+    """One page of :func:`partnership_events` counted from the newest event, in chronological
+    order, and how many events ``viewer`` may see in all.
+
+    ``limit=50, offset=0`` (the default) gives the latest 50 events, ``offset=50`` the 50
+    before them, and so on; ``limit`` is at most :data:`MAX_PAGE`.
+
+    Raises
+    ------
+    InvalidInputError
+        ``limit`` or ``offset`` out of bounds.
+    """
+    limit, offset = _check_page(limit, offset, "history_page")
+    partners = can_annotate(viewer, partnership)
+    repository = PartnershipRepository(store.database)
+    total = repository.count_events(partnership.id, include_private_notes=partners)
+    events = repository.events_of(partnership.id, include_private_notes=partners, limit=limit, offset=offset)
+    return _as_seen(events, partners), total
+
+
+def _as_seen(events: pd.DataFrame, partners: bool) -> pd.DataFrame:
+    """``events`` (private notes without a step already left out for outsiders) as an outsider
+    sees them: private steps without their note, and nobody's name."""
+    if not partners:
+        events = events.copy()
         events.loc[events["private"], "note"] = None
         # Who wrote what is for the partners and admins only.
         events["author"] = None

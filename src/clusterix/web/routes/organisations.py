@@ -8,9 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import Field
 
 from clusterix.app import partners as partner_cases
 from clusterix.app.results import Organisation, OrganisationDetail, Page, Partners
+from clusterix.app.workspace import Workspace
 from clusterix.web.errors import ERROR_RESPONSES
 from clusterix.web.params import (
     KIND_LIST_PATTERN,
@@ -22,13 +24,28 @@ from clusterix.web.params import (
     OrganisationId,
 )
 from clusterix.web.responses import cached_json, page_limit, workspace
+from clusterix.web.routes.partnerships import next_link
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERROR_RESPONSES)
 
 
-@router.get("/organisations", response_model=Page[Organisation], summary="Search organisations")
+class OrganisationPage(Page[Organisation]):
+    """One page of an organisation search, with the address of the next one."""
+
+    next: str | None = Field(description="The address of the next page, if any")
+
+
+def _search_page(current: Workspace, *, q: str | None, kind: str | None, country: str | None, limit: int,
+                 offset: int) -> OrganisationPage:  # fmt: skip
+    found = partner_cases.search_organisations(current, q=q, kind=kind, country=country, limit=limit, offset=offset)
+    params = {"q": q, "kind": kind, "country": country}
+    link = next_link("/api/v1/organisations", params, total=found.total, limit=limit, offset=offset)
+    return OrganisationPage(**found.model_dump(), next=link)
+
+
+@router.get("/organisations", response_model=OrganisationPage, summary="Search organisations")
 async def organisations(
     request: Request,
     q: Annotated[str | None, Query(max_length=100, pattern=TEXT_PATTERN, description="Part of the name or id")] = None,
@@ -37,9 +54,11 @@ async def organisations(
     limit: Limit = None,
     offset: Offset = 0,
 ) -> Response:
+    """Organisations whose name or id contains ``q``, a page at a time (``limit``, ``offset``;
+    ``total`` and the ``next`` page's address in the answer)."""
     limit = page_limit(request, limit, 20)
     return await cached_json(
-        request, ("organisations", q, kind, country, limit, offset), partner_cases.search_organisations,
+        request, ("organisations", q, kind, country, limit, offset), _search_page,
         workspace(request), q=q, kind=kind, country=country, limit=limit, offset=offset,
     )  # fmt: skip
 

@@ -5,12 +5,21 @@ pages draw; who may see and do what is decided by :mod:`clusterix.tracking.partn
 (the rules are in its docstring and in ``docs/accounts.md``): partnerships that have reached
 ``agreed`` are public, earlier ones are shown to signed-in users, private notes only to
 members of the two organisations and admins.
+
+Lists are paged: ``limit`` (default :data:`~clusterix.tracking.partnerships.DEFAULT_PAGE`, at
+most :data:`~clusterix.tracking.partnerships.MAX_PAGE`) and ``offset``, with ``total`` and the
+address of the ``next`` page in the JSON. A partnership's history comes newest page first
+(``/api/v1/partnerships/{id}/history``; the partnership itself carries its latest page), and
+the pages show the latest events and cards with links to older ones. Notes are at most
+:data:`~clusterix.tracking.partnerships.MAX_NOTE_LENGTH` characters, organisation ids
+:data:`~clusterix.tracking.partnerships.MAX_NAME_LENGTH` (422 naming the field above that).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,20 +27,47 @@ from pydantic import BaseModel, Field
 
 from clusterix.app import partnerships as partnership_cases
 from clusterix.app.accounts import User
-from clusterix.app.partnerships import MAX_NOTE_LENGTH, MAX_PAGE, STATUSES
+from clusterix.app.partnerships import DEFAULT_PAGE, MAX_NAME_LENGTH, MAX_NOTE_LENGTH, MAX_PAGE, STATUSES
 from clusterix.web.auth import CsrfChecked, CurrentUser, Member, check_form_csrf
 from clusterix.web.errors import JSON_BODY_ERRORS, ApiError, api_error, error_responses, library_errors
 from clusterix.web.responses import workspace
 from clusterix.web.templating import render
 
-__all__ = ["router"]
+__all__ = ["BOARD_PAGE", "next_link", "router"]
 
 router = APIRouter()
 
 _STATUS_PATTERN = "^(" + "|".join(STATUSES) + ")$"
 PartnershipId = Annotated[int, Path(ge=1, le=2**62, description="Partnership id")]
-OrganisationId = Annotated[str | None, Query(max_length=200, description="Only partnerships of this organisation")]
+OrganisationId = Annotated[
+    str | None, Query(max_length=MAX_NAME_LENGTH, description="Only partnerships of this organisation")
+]
 Status = Annotated[str | None, Query(pattern=_STATUS_PATTERN, description="Only partnerships in this status")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page size (at most {MAX_PAGE})")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip")]
+HistoryOffset = Annotated[
+    int, Query(ge=0, le=10_000_000, description="Events to skip, counted from the newest (0: the latest page)")
+]
+#: How many partnerships the board page shows at once (newest change first; older ones on further pages).
+BOARD_PAGE = 100
+
+
+def next_link(path: str, params: dict[str, Any], *, total: int, limit: int, offset: int) -> str | None:
+    """The address of the page after the one at ``offset`` (``path`` with ``params`` and the new
+    ``limit`` and ``offset``), or ``None`` when that page is the last."""
+    if offset + limit >= total:
+        return None
+    query = {key: value for key, value in params.items() if value is not None}
+    return f"{path}?{urlencode({**query, 'limit': limit, 'offset': offset + limit})}"
+
+
+def _detail(payload: dict[str, Any]) -> dict[str, Any]:
+    """A partnership's payload with the address of its history's next (older) page."""
+    link = next_link(
+        f"/api/v1/partnerships/{payload['id']}/history", {}, total=payload["history_total"],
+        limit=payload["history_limit"], offset=payload["history_offset"],
+    )  # fmt: skip
+    return {**payload, "history_next": link}
 
 
 def _page(
@@ -87,7 +123,11 @@ class EventOut(BaseModel):
 
 
 class PartnershipDetail(PartnershipOut):
-    history: list[EventOut]
+    history: list[EventOut] = Field(description="The latest events, in chronological order")
+    history_total: int = Field(description="How many events the caller may see in all")
+    history_limit: int
+    history_offset: int
+    history_next: str | None = Field(description="The address of the older events, if any")
 
 
 class PartnershipPage(BaseModel):
@@ -95,6 +135,15 @@ class PartnershipPage(BaseModel):
     total: int
     limit: int
     offset: int
+    next: str | None = Field(description="The address of the next page, if any")
+
+
+class EventPage(BaseModel):
+    items: list[EventOut] = Field(description="Events in chronological order")
+    total: int
+    limit: int
+    offset: int = Field(description="Events skipped, counted from the newest")
+    next: str | None = Field(description="The address of the next (older) page, if any")
 
 
 class GrowthRow(BaseModel):
@@ -115,8 +164,8 @@ Note = Annotated[str | None, Field(default=None, max_length=MAX_NOTE_LENGTH)]
 
 
 class Proposal(BaseModel):
-    organisation_1: str = Field(max_length=200)
-    organisation_2: str = Field(max_length=200)
+    organisation_1: str = Field(max_length=MAX_NAME_LENGTH)
+    organisation_2: str = Field(max_length=MAX_NAME_LENGTH)
     note: Note = None
     date: dt.date | None = None
 
@@ -145,11 +194,13 @@ def api_list(
     user: CurrentUser,
     organisation: OrganisationId = None,
     status: Status = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Limit = DEFAULT_PAGE,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Partnerships the caller may see (anonymous: agreed, active and ended ones), newest change first."""
-    return _page(request, user, organisation=organisation, status=status, limit=limit, offset=offset)
+    page = _page(request, user, organisation=organisation, status=status, limit=limit, offset=offset)
+    params = {"organisation": organisation, "status": status}
+    return {**page, "next": next_link("/api/v1/partnerships", params, total=page["total"], limit=limit, offset=offset)}
 
 
 @router.get(
@@ -172,9 +223,12 @@ def api_growth(request: Request, by: Annotated[str, Query(pattern="^(year|quarte
 def api_propose(request: Request, body: Proposal, user: Member, _: CsrfChecked) -> dict[str, Any]:
     """Propose a partnership between two organisations (one of them yours, unless you are an admin)."""
     with library_errors():
-        return partnership_cases.propose(
-            workspace(request), body.organisation_1, body.organisation_2, actor=user, note=body.note, date=body.date
-        )
+        return _detail(
+            partnership_cases.propose(
+                workspace(request), body.organisation_1, body.organisation_2, actor=user, note=body.note,
+                date=body.date,
+            )
+        )  # fmt: skip
 
 
 @router.get(
@@ -184,9 +238,30 @@ def api_propose(request: Request, body: Proposal, user: Member, _: CsrfChecked) 
     responses=error_responses(401, 404, 422),
 )
 def api_get(request: Request, partnership_id: PartnershipId, user: CurrentUser) -> dict[str, Any]:
-    """One partnership and its history (private notes only for its members and admins)."""
+    """One partnership and the latest page of its history (private notes only for its members and
+    admins); ``history_next`` leads to the older events."""
     with library_errors():
-        return partnership_cases.partnership_payload(workspace(request), partnership_id, user)
+        return _detail(partnership_cases.partnership_payload(workspace(request), partnership_id, user))
+
+
+@router.get(
+    "/api/v1/partnerships/{partnership_id}/history",
+    response_model=EventPage,
+    tags=["partnerships"],
+    responses=error_responses(401, 404, 422),
+)
+def api_history(
+    request: Request,
+    partnership_id: PartnershipId,
+    user: CurrentUser,
+    limit: Limit = DEFAULT_PAGE,
+    offset: HistoryOffset = 0,
+) -> dict[str, Any]:
+    """A page of a partnership's history, newest page first, each page in chronological order."""
+    with library_errors():
+        page = partnership_cases.history_payload(workspace(request), partnership_id, user, limit=limit, offset=offset)
+    path = f"/api/v1/partnerships/{partnership_id}/history"
+    return {**page, "next": next_link(path, {}, total=page["total"], limit=limit, offset=offset)}
 
 
 @router.post(
@@ -200,9 +275,11 @@ def api_transition(
 ) -> dict[str, Any]:
     """Move a partnership to its next status (or end it), with an optional note."""
     with library_errors():
-        return partnership_cases.advance(
-            workspace(request), partnership_id, body.to, actor=user, note=body.note, private=body.private,
-            date=body.date,
+        return _detail(
+            partnership_cases.advance(
+                workspace(request), partnership_id, body.to, actor=user, note=body.note, private=body.private,
+                date=body.date,
+            )
         )  # fmt: skip
 
 
@@ -218,8 +295,10 @@ def api_note(
 ) -> dict[str, Any]:
     """Add a public or private note to a partnership's history."""
     with library_errors():
-        return partnership_cases.annotate(
-            workspace(request), partnership_id, body.note, actor=user, private=body.private, date=body.date
+        return _detail(
+            partnership_cases.annotate(
+                workspace(request), partnership_id, body.note, actor=user, private=body.private, date=body.date
+            )
         )
 
 
@@ -235,9 +314,12 @@ def _checkbox(value: str | None) -> bool:
 
 
 @router.get("/partnerships", response_class=HTMLResponse, include_in_schema=False)
-def board_page(request: Request, user: CurrentUser, organisation: OrganisationId = None) -> HTMLResponse:
-    """The tracker board: one column per status, a propose form for signed-in users."""
-    payload = _page(request, user, organisation=organisation, limit=MAX_PAGE)
+def board_page(
+    request: Request, user: CurrentUser, organisation: OrganisationId = None, offset: Offset = 0
+) -> HTMLResponse:
+    """The tracker board: one column per status (the :data:`BOARD_PAGE` partnerships changed most
+    recently, links to older ones), a propose form for signed-in users."""
+    payload = _page(request, user, organisation=organisation, limit=BOARD_PAGE, offset=offset)
     columns: dict[str, list[dict[str, Any]]] = {status: [] for status in STATUSES}
     for item in payload["items"]:
         columns[item["status"]].append(item)
@@ -250,24 +332,51 @@ def board_page(request: Request, user: CurrentUser, organisation: OrganisationId
         "organisation": organisation,
         "growth": growth,
         "max_note_length": MAX_NOTE_LENGTH,
+        "max_name_length": MAX_NAME_LENGTH,
+        **_neighbours("/partnerships", organisation, payload["total"], BOARD_PAGE, offset),
     }
     return _render(request, "partnerships.html", context)
 
 
+def _neighbours(path: str, organisation: str | None, total: int, size: int, offset: int) -> dict[str, str | None]:
+    """The addresses of the ``newer`` and ``older`` pages of ``size`` around ``offset`` (``None``
+    where there is none)."""
+
+    def link(at: int) -> str:
+        query = {key: value for key, value in (("organisation", organisation), ("offset", at or None)) if value}
+        return f"{path}?{urlencode(query)}" if query else path
+
+    return {
+        "newer": link(max(offset - size, 0)) if offset > 0 else None,
+        "older": link(offset + size) if offset + size < total else None,
+    }
+
+
 @router.get("/partnerships/{partnership_id}", response_class=HTMLResponse, include_in_schema=False)
-def detail_page(request: Request, partnership_id: PartnershipId, user: CurrentUser) -> HTMLResponse:
-    """One partnership: its state, history and (for its members) the note and step forms."""
+def detail_page(
+    request: Request, partnership_id: PartnershipId, user: CurrentUser, offset: HistoryOffset = 0
+) -> HTMLResponse:
+    """One partnership: its state, the latest :data:`DEFAULT_PAGE` events of its history (links to
+    older ones) and (for its members) the note and step forms."""
     with library_errors():
-        item = partnership_cases.partnership_payload(workspace(request), partnership_id, user)
-    return _render(request, "partnerships_detail.html", {"item": item, "max_note_length": MAX_NOTE_LENGTH})
+        item = partnership_cases.partnership_payload(
+            workspace(request), partnership_id, user, history_limit=DEFAULT_PAGE, history_offset=offset
+        )
+    path = f"/partnerships/{partnership_id}"
+    context = {
+        "item": item,
+        "max_note_length": MAX_NOTE_LENGTH,
+        **_neighbours(path, None, item["history_total"], DEFAULT_PAGE, offset),
+    }
+    return _render(request, "partnerships_detail.html", context)
 
 
 @router.post("/partnerships", include_in_schema=False)
 def propose_form(
     request: Request,
     user: Member,
-    organisation_1: Annotated[str, Form(max_length=200)] = "",
-    organisation_2: Annotated[str, Form(max_length=200)] = "",
+    organisation_1: Annotated[str, Form(max_length=MAX_NAME_LENGTH)] = "",
+    organisation_2: Annotated[str, Form(max_length=MAX_NAME_LENGTH)] = "",
     note: Annotated[str, Form(max_length=MAX_NOTE_LENGTH)] = "",
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
