@@ -30,26 +30,51 @@ def _api(site, path: str, **params) -> dict:
     return response.json()
 
 
-def _click_region(page, code: str) -> None:
-    """Click the map where region ``code`` really is: the first point of a grid over its
-    bounding box whose topmost element is the region's own path (small regions' box centres
-    often fall on a neighbour or the sea)."""
-    point = page.evaluate(
-        """code => {
-            const path = document.querySelector(`#map path[data-region="${code}"]`);
-            const box = path.getBoundingClientRect();
-            for (let i = 1; i < 16; i++) {
-                for (let j = 1; j < 16; j++) {
-                    const x = box.left + (box.width * i) / 16, y = box.top + (box.height * j) / 16;
-                    if (document.elementFromPoint(x, y) === path) { return [x, y]; }
-                }
+_SETTLED_BOX = """async code => {
+    const path = document.querySelector(`#map path[data-region="${code}"]`);
+    // the map has settled when the path keeps the same box over ten animation frames
+    let box = path.getBoundingClientRect(), still = 0;
+    while (still < 10) {
+        await new Promise(resolve => requestAnimationFrame(resolve));
+        const now = path.getBoundingClientRect();
+        still = (now.x === box.x && now.y === box.y && now.width === box.width) ? still + 1 : 0;
+        box = now;
+    }
+    return [box.left, box.top, box.width, box.height];
+}"""
+
+_INNER_POINT = """code => {
+    const path = document.querySelector(`#map path[data-region="${code}"]`);
+    const box = path.getBoundingClientRect();
+    const hits = (x, y) => document.elementFromPoint(x, y) === path;
+    for (let i = 1; i < 16; i++) {
+        for (let j = 1; j < 16; j++) {
+            const x = Math.round(box.left + (box.width * i) / 16), y = Math.round(box.top + (box.height * j) / 16);
+            // well inside: the pixels around it are the region's too
+            if (hits(x, y) && hits(x - 2, y) && hits(x + 2, y) && hits(x, y - 2) && hits(x, y + 2)) {
+                return [x - box.left, y - box.top];
             }
-            return null;
-        }""",
-        code,
-    )
-    assert point is not None, f"region {code} is drawn but has no clickable point"
-    page.mouse.click(*point)
+        }
+    }
+    return null;
+}"""
+
+
+def _click_region(page, code: str) -> None:
+    """Click the map inside region ``code`` as a user would: zoom in with the wheel over a
+    small region until it is large enough to hit (a London borough group is a few pixels
+    wide on the whole-country map), then click a point well inside its own path. The click
+    goes through the path's locator, so Playwright also checks that it hits that path."""
+    left, top, width, height = page.evaluate(_SETTLED_BOX, code)
+    for _ in range(6):
+        if min(width, height) >= 40:
+            break
+        page.mouse.move(left + width / 2, top + height / 2)
+        page.mouse.wheel(0, -400)
+        left, top, width, height = page.evaluate(_SETTLED_BOX, code)
+    offset = page.evaluate(_INNER_POINT, code)
+    assert offset is not None, f"region {code} is drawn but has no clickable point"
+    page.locator(f'#map path[data-region="{code}"]').click(position={"x": offset[0], "y": offset[1]})
 
 
 def test_map_click_opens_the_region_profile(page, site, screenshot) -> None:
@@ -67,8 +92,9 @@ def test_map_click_opens_the_region_profile(page, site, screenshot) -> None:
     assert page.locator('[data-testid="nav-map"]').count() == 1
     screenshot(page, "map", site)
 
+    # A cold profile page draws its charts (Matplotlib) on a loaded CI machine: allow a minute.
     _click_region(page, REGION)
-    page.wait_for_url(re.compile(rf"/regions/{REGION}\?"))
+    page.wait_for_url(re.compile(rf"/regions/{REGION}\?"), wait_until="domcontentloaded", timeout=60_000)
     title = page.locator("#region-title")
     assert title.get_attribute("data-region") == REGION
     profile = _api(site, f"/api/v1/regions/{REGION}/profile", dataset=BRES)
