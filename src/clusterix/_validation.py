@@ -6,6 +6,7 @@ these once; private helpers may assume valid input.
 
 from __future__ import annotations
 
+import codecs
 import math
 import numbers
 from collections.abc import Collection
@@ -41,6 +42,20 @@ def check_option(value: Any, options: Collection[Any], *, name: str, function: s
         listed = ", ".join(repr(o) for o in options)
         raise parameter_error(name, function, f"one of {listed}", value)
     return value
+
+
+def check_encoding(encoding: Any, *, function: str) -> str:
+    """Return ``encoding`` if Python knows the text encoding (``codecs.lookup``), else raise."""
+    if isinstance(encoding, str):
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            pass
+        else:
+            return encoding
+    raise parameter_error(
+        "encoding", function, "a known text encoding such as 'utf-8', 'latin-1', 'cp1252' or 'utf-16'", encoding
+    )
 
 
 def check_number(

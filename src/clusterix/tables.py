@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from clusterix.errors import DataSourceError, InvalidInputError
 from clusterix.matrix import RegionActivityMatrix
 
-__all__ = ["LongTable", "read_table", "validate_long"]
+__all__ = ["LongTable", "TableFile", "excel_sheets", "open_table", "read_table", "validate_long"]
 
 _SHOW = 5  # offending rows quoted in an error message
 _READERS = {
@@ -34,17 +34,51 @@ _READERS = {
     ".xls": "excel",
     ".xlsm": "excel",
 }
+_COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz", ".zst")
+_SNIFF = 1 << 14  # bytes looked at to recognise HTML pages and UTF-16 text
 
 
-def read_table(path: str | Path, *, encoding: str = "utf-8", sheet: str | int = 0) -> pd.DataFrame:
-    """Read a CSV (optionally compressed), TSV, Parquet or Excel file into a DataFrame.
+@dataclass(frozen=True)
+class TableFile:
+    """A table file checked before reading (:func:`open_table`): it exists, its format is
+    known from its suffix, its encoding is known, and for a workbook ``sheet`` is the name
+    of the sheet to read."""
 
-    Code-like columns are kept as text so that leading zeros (``"0111"``) survive; the
-    value column is converted by :func:`validate_long`.
+    path: Path
+    kind: str  # "csv", "tsv", "parquet" or "excel"
+    encoding: str = "utf-8"
+    sheet: str | None = None
+
+    def error(self, message: str) -> InvalidInputError:
+        """An error about the whole file (and sheet), naming it."""
+        sheet = f", sheet {self.sheet!r}" if self.sheet is not None else ""
+        return InvalidInputError(f"{self.path}{sheet}: {message}")
+
+    def translate(self, error: BaseException) -> InvalidInputError | DataSourceError:
+        """The one-line error for a failure of the underlying reader."""
+        return _translate(self, error)
+
+
+def open_table(path: str | Path, *, encoding: str = "utf-8", sheet: str | int | None = None) -> TableFile:
+    """Check a table file before it is read: exists, known format, known encoding, sheet.
+
+    ``sheet`` (workbooks only) is a sheet name or a 0-based index; None is the first sheet.
+
+    Raises
+    ------
+    InvalidInputError
+        An unknown suffix or encoding, a ``sheet`` for a file that is not a workbook, a
+        file that is not what its suffix says (an HTML page saved as ``.csv``, a ``.xlsx``
+        that is not a workbook, UTF-16 text read as UTF-8), or a sheet that is not in the
+        workbook (naming the sheets it has).
+    DataSourceError
+        The file does not exist or cannot be read.
     """
+    from clusterix._validation import check_encoding
+
     path = Path(path)
     suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] in (".gz", ".bz2", ".zip", ".xz", ".zst"):
+    if suffixes and suffixes[-1] in _COMPRESSIONS:
         suffixes = suffixes[:-1]
     kind = _READERS.get(suffixes[-1] if suffixes else "")
     if kind is None:
@@ -52,32 +86,161 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", sheet: str | int = 
             f"Cannot tell the format of {path}: use a .csv, .tsv, .parquet or .xlsx file "
             "(optionally .gz-compressed for CSV/TSV)."
         )
+    check_encoding(encoding, function="read_table")
     if not path.is_file():
         raise DataSourceError(f"No such input file: {path}")
     try:
-        if kind in ("csv", "tsv"):
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFF)
+    except OSError as error:
+        raise DataSourceError(f"Cannot read {path}: {error.strerror or error}") from error
+    table = TableFile(path, kind, encoding)
+    if sheet is not None and kind != "excel":
+        raise table.error(f"a sheet ({sheet!r}) can only be chosen in an Excel workbook, and this is a {kind} file.")
+    if kind in ("csv", "tsv"):
+        _sniff_text(table, head)
+    elif kind == "excel":
+        table = TableFile(path, kind, encoding, _sheet_name(table, head, sheet))
+    elif not head.startswith(b"PAR1"):
+        raise InvalidInputError(f"Cannot read {path} as parquet: it does not start with 'PAR1'{_looks_like(head)}.")
+    return table
+
+
+def _looks_like(head: bytes) -> str:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html")):
+        return "; it is an HTML page (a web page saved instead of the data file?)"
+    if head.startswith(b"\x1f\x8b"):
+        return "; it is gzip-compressed: name it .csv.gz or .tsv.gz"
+    if head.startswith(b"PK\x03\x04"):
+        return "; it is a zip archive (an Excel workbook? name it .xlsx)"
+    if head and b"\x00" not in head[:512] and all(byte >= 32 or byte in b"\t\r\n" for byte in head[:512]):
+        return "; it looks like text (a CSV file? name it .csv)"
+    return ""
+
+
+def _sniff_text(table: TableFile, head: bytes) -> None:
+    """Refuse files that are plainly not delimited text in ``table.encoding``."""
+    compressed = table.path.suffix.lower() in _COMPRESSIONS
+    if compressed:
+        return  # looked at when decompressed
+    if _looks_like(head).startswith("; it is an HTML"):
+        raise table.error(
+            f"it is an HTML page, not a {table.kind.upper()} file (a web page saved instead of the data file?); "
+            "download the file itself."
+        )
+    if head.startswith(b"\x1f\x8b"):
+        raise table.error("it is gzip-compressed: name it .csv.gz (or .tsv.gz).")
+    if head.startswith(b"PK\x03\x04"):
+        raise table.error("it is a zip archive (an Excel workbook?), not text: name it .xlsx or export it as CSV.")
+    wide = table.encoding.lower().replace("_", "-").startswith(("utf-16", "utf16", "utf-32", "utf32"))
+    if b"\x00" in head and not wide:
+        pairs = head[: len(head) // 2 * 2]
+        odd_zeros = pairs[1::2].count(0)
+        even_zeros = pairs[0::2].count(0)
+        guess = "utf-16-le" if odd_zeros >= even_zeros else "utf-16-be"
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            guess = "utf-16"
+        raise table.error(
+            f"the file holds NUL bytes, so it is not {table.encoding} text; it looks like UTF-16: "
+            f"pass its encoding, e.g. --encoding {guess} (encoding={guess!r})."
+        )
+
+
+def _sheet_name(table: TableFile, head: bytes, sheet: str | int | None) -> str | None:
+    """The name of the sheet to read (None for an old .xls workbook, read by pandas)."""
+    if table.path.suffix.lower() == ".xls":
+        return None if sheet is None else str(sheet)
+    if not head.startswith(b"PK\x03\x04"):
+        raise table.error(f"not an Excel workbook (.xlsx files are zip archives){_looks_like(head)}.")
+    names = excel_sheets(table)
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, str) and sheet in names:
+        return sheet
+    index = sheet if isinstance(sheet, int) else int(sheet) if sheet.strip().lstrip("-").isdigit() else None
+    if index is not None and 0 <= index < len(names):
+        return names[index]
+    listed = ", ".join(f"{i}: {name!r}" for i, name in enumerate(names))
+    raise table.error(f"no sheet {sheet!r}; the workbook has the sheets {listed} (give a name or a 0-based index).")
+
+
+def excel_sheets(table: TableFile) -> list[str]:
+    """The sheet names of an .xlsx workbook, in order."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(table.path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+        raise table.error(f"not a readable Excel workbook ({type(error).__name__}: {error}).") from error
+    except Exception as error:  # noqa: BLE001 - openpyxl's InvalidFileException and friends
+        raise table.error(f"not a readable Excel workbook ({type(error).__name__}: {error}).") from error
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
+def _translate(table: TableFile, error: BaseException) -> InvalidInputError | DataSourceError:
+    import zlib
+
+    path, kind = table.path, table.kind
+    if isinstance(error, InvalidInputError):
+        return error
+    if isinstance(error, UnicodeDecodeError):
+        return InvalidInputError(
+            f"{path} is not valid {table.encoding} text (byte {error.start}: {error.reason}). "
+            "Pass the file's encoding, e.g. --encoding latin-1 (or cp1252, utf-16)."
+        )
+    if isinstance(error, UnicodeError):
+        return InvalidInputError(f"{path} cannot be decoded as {table.encoding} ({error}); pass the file's encoding.")
+    if isinstance(error, ImportError):
+        return InvalidInputError(
+            f"Reading {path} needs an optional dependency ({error.name}): pip install 'clusterix[io]'"
+        )
+    if isinstance(error, EOFError | zlib.error) or (
+        isinstance(error, OSError) and path.suffix.lower() in _COMPRESSIONS
+    ):
+        return InvalidInputError(
+            f"{path}: the compressed file is damaged or truncated ({error or type(error).__name__}); "
+            "download or compress it again."
+        )
+    if isinstance(error, pd.errors.EmptyDataError):
+        return InvalidInputError(f"Cannot read {path}: the file is empty; expected a header line naming the columns.")
+    if isinstance(error, pd.errors.ParserError):
+        return InvalidInputError(f"Cannot read {path} as {kind}: {' '.join(str(error).split())}")
+    if isinstance(error, OSError):
+        return DataSourceError(f"Cannot read {path}: {error.strerror or error}")
+    return InvalidInputError(f"Cannot read {path} as {kind}: {type(error).__name__}: {' '.join(str(error).split())}")
+
+
+def read_table(path: str | Path, *, encoding: str = "utf-8", sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a CSV (optionally compressed), TSV, Parquet or Excel file into a DataFrame.
+
+    Code-like columns are kept as text so that leading zeros (``"0111"``) survive; the
+    value column is converted by :func:`validate_long`. ``sheet`` (workbooks) is a sheet
+    name or a 0-based index (None or 0: the first sheet). Every failure is one
+    :class:`~clusterix.errors.InvalidInputError` (or :class:`~clusterix.errors.DataSourceError`)
+    naming the file (:func:`open_table`).
+    """
+    table = open_table(path, encoding=encoding, sheet=None if sheet == 0 else sheet)
+    try:
+        if table.kind in ("csv", "tsv"):
             return pd.read_csv(
-                path,
-                sep="\t" if kind == "tsv" else ",",
+                table.path,
+                sep="\t" if table.kind == "tsv" else ",",
                 dtype=str,
                 encoding=encoding,
                 keep_default_na=False,
                 na_values=[""],
             )
-        if kind == "parquet":
-            return pd.read_parquet(path)
-        return pd.read_excel(path, sheet_name=sheet, dtype=object)
-    except UnicodeDecodeError as error:
-        raise InvalidInputError(
-            f"{path} is not valid {encoding} text (byte {error.start}: {error.reason}). "
-            "Pass the file's encoding, e.g. --encoding latin-1."
-        ) from error
-    except ImportError as error:
-        raise InvalidInputError(
-            f"Reading {path} needs an optional dependency ({error.name}): pip install 'clusterix[io]'"
-        ) from error
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as error:
-        raise InvalidInputError(f"Cannot read {path} as {kind}: {error}") from error
+        if table.kind == "parquet":
+            return pd.read_parquet(table.path)
+        return pd.read_excel(table.path, sheet_name=table.sheet if table.sheet is not None else 0, dtype=object)
+    except Exception as error:  # noqa: BLE001 - every reader failure becomes one line naming the file
+        raise _translate(table, error) from error
 
 
 def _plain(value: Any) -> Any:

@@ -76,7 +76,7 @@ def test_create_user_checks_its_input(store, world) -> None:
         create_user(store, "zed@example.org", PASSWORD, organisation_id="Z", actor=world.admin)
     with pytest.raises(InvalidInputError, match="must manage an organisation"):
         create_user(store, "zed@example.org", PASSWORD, actor=world.admin)
-    with pytest.raises(InvalidInputError, match="10 to 1024 characters"):
+    with pytest.raises(InvalidInputError, match="15 to 1024 characters"):
         create_user(store, "zed@example.org", "short", organisation_id="A", actor=world.admin)
     with pytest.raises(InvalidInputError, match="'role' parameter of create_user"):
         create_user(store, "zed@example.org", PASSWORD, role="root", actor=world.admin)

@@ -68,7 +68,7 @@ def test_add_a_member_of_an_organisation_and_list(target) -> None:
         (["x@example.org", "--organisation", "ZZ"], PASSWORD, "Organisation 'ZZ' is not in the store"),
         (["x@example.org"], PASSWORD, "A member must manage an organisation"),
         (["x@example.org", "--role", "root"], PASSWORD, "'role' parameter of create_user"),
-        (["x@example.org", "--organisation", "A"], "short", "10 to 1024 characters"),
+        (["x@example.org", "--organisation", "A"], "short", "15 to 1024 characters"),
         (["x@example.org", "--organisation", "A"], "", "held no password"),
         (["not-an-email", "--organisation", "A"], PASSWORD, "must be an e-mail address"),
     ],

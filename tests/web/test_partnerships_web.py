@@ -69,7 +69,7 @@ MATRIX = {
         (
             "post",
             "/api/v1/users",
-            {"email": "new@example.org", "password": "long enough pw", "organisation_id": "D"},
+            {"email": "new@example.org", "password": "long enough passphrase", "organisation_id": "D"},
             None,
         ),
         [401, 403, 403, 201],

@@ -135,7 +135,8 @@ def add_user(
     workspace : Workspace
         The store.
     email, password : str
-        How the user signs in (a password of 10 to 1024 characters).
+        How the user signs in (a password the NIST policy of
+        :mod:`clusterix.tracking.passwords` accepts: 15 to 1,024 characters, not a common one).
     display_name : str, optional
         Shown on the pages (default: the part of the e-mail before ``@``).
     role : {"member", "admin"}

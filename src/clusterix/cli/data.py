@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from clusterix.cli._shared import Db
 from clusterix.errors import InvalidInputError
 
 __all__ = ["register"]
@@ -23,7 +24,6 @@ __all__ = ["register"]
 _err = Console(stderr=True)
 _out = Console()
 
-Db = Annotated[str | None, typer.Option(help="The store: DuckDB path or postgresql:// URL (else CLUSTERIX_DB).")]
 Name = Annotated[str | None, typer.Option(help="Dataset name (default: the file name).")]
 Replace = Annotated[bool, typer.Option(help="Replace a dataset of the same name.")]
 Reference = Annotated[
@@ -108,12 +108,13 @@ def _import_observations(
         )
 
 
-def _report(result, path: Path) -> None:
+def _report(result, path: Path, *, sheet: str | None = None) -> None:
+    where = f"{path} (sheet {sheet!r})" if sheet is not None else str(path)
     if not result.created:
-        _out.print(f"{path} is already in the store as {result.dataset!r} ({result.rows:,} rows); nothing changed")
+        _out.print(f"{where} is already in the store as {result.dataset!r} ({result.rows:,} rows); nothing changed")
         return
     dropped = f"; {result.dropped:,} rows with unknown codes dropped" if result.dropped else ""
-    _out.print(f"imported {result.rows:,} rows from {path} as {result.dataset!r}{dropped}")
+    _out.print(f"imported {result.rows:,} rows from {where} as {result.dataset!r}{dropped}")
 
 
 def register(app: typer.Typer, user_errors: Callable) -> None:
@@ -216,40 +217,34 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         classification: Classification = None,
         unknown_codes: Annotated[str, typer.Option(help="raise, or drop rows with unknown codes.")] = "raise",
         encoding: Annotated[str, typer.Option(help="Text encoding of CSV/TSV.")] = "utf-8",
+        sheet: Annotated[
+            str | None,
+            typer.Option(help="Excel: the sheet to read, by name or 0-based index (default: the first)."),
+        ] = None,
         replace: Replace = False,
     ) -> None:
-        """Import a user table with a column mapping."""
-        from clusterix.tables import read_table
+        """Import a user table with a column mapping (streamed in chunks, all or nothing)."""
+        from clusterix.ingest.user_table import read_user_table
+        from clusterix.tables import open_table
 
-        frame = read_table(path, encoding=encoding)
-        missing = [c for c in (region, activity, value, time, measure) if c is not None and c not in frame]
-        if missing:
-            raise InvalidInputError(f"{path.name}: missing column(s) {missing}; it has {list(frame.columns)[:20]}.")
-        tidy = pd.DataFrame(
-            {
-                "region": frame[region],
-                "activity": frame[activity],
-                "time": frame[time].astype(str) if time else "all",
-                "measure": frame[measure].astype(str) if measure else value,
-                "value": frame[value],
-                "line": range(2, len(frame) + 2),
-                "column": value,
-            }
-        )
-        result = _import_observations(
-            db,
-            [tidy],
-            source="csv",
-            path=path,
-            name=name,
-            nuts_version=nuts_version,
-            reference=reference,
-            activity_scheme=activity_scheme,
-            classification=classification,
-            unknown_codes=unknown_codes,
-            replace=replace,
-        )
-        _report(result, path)
+        table = open_table(path, encoding=encoding, sheet=sheet)
+        frames = read_user_table(table, region=region, activity=activity, value=value, time=time, measure=measure)
+        with _progress() as progress:
+            result = _import_observations(
+                db,
+                _tracked(frames, progress, f"importing {path.name}"),
+                # a workbook's sheets are imported one by one: the sheet is part of the provenance
+                source="csv" if table.sheet is None else f"csv:sheet={table.sheet}",
+                path=path,
+                name=name,
+                nuts_version=nuts_version,
+                reference=reference,
+                activity_scheme=activity_scheme,
+                classification=classification,
+                unknown_codes=unknown_codes,
+                replace=replace,
+            )
+        _report(result, path, sheet=table.sheet)
 
     @ingest.command("cordis")
     @user_errors

@@ -1,8 +1,11 @@
 """The ``clusterix`` command line: the root Typer app and its command groups.
 
-User errors (any :class:`~clusterix.errors.ClusterixError`) become a one-line message
-on stderr and exit code 2, never a traceback. Each group lives in its own module and calls
-the application layer (:mod:`clusterix.app`).
+The error contract (:func:`clusterix.cli._shared.user_errors`): an anticipated failure
+(any :class:`~clusterix.errors.ClusterixError`, a file that cannot be read or written)
+becomes one ``error: ...`` line on stderr and exit code 2; an unexpected one an
+``internal error: ...`` line asking for a report, exit code 1. The traceback is shown only
+with ``--debug``. Each group lives in its own module and calls the application layer
+(:mod:`clusterix.app`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import typer
 from clusterix import __version__
 from clusterix.cli import data, indicators, partners, profile, users, web
 from clusterix.cli._shared import out as _out
-from clusterix.cli._shared import user_errors
+from clusterix.cli._shared import set_debug, user_errors
 
 __all__ = ["app", "main"]
 
@@ -39,8 +42,12 @@ def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an error (also CLUSTERIX_DEBUG=1).")
+    ] = False,
 ) -> None:
     """clusterix command line."""
+    set_debug(debug)
 
 
 for group in (indicators, data, profile, partners, users, web):

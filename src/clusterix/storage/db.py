@@ -7,6 +7,7 @@ statement, query into a DataFrame, bulk-insert a DataFrame, and a transaction.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,7 +21,59 @@ import pandas as pd
 from clusterix.errors import DataSourceError, InvalidInputError
 from clusterix.storage.schema import SCHEMA_VERSION, schema_statements
 
-__all__ = ["Database", "connect"]
+__all__ = ["Database", "check_target", "connect"]
+
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://")
+_DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+# Suffixes of data files, never of a store: a --db ending so is a mix-up of arguments.
+_DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".jsonl", ".parquet", ".pq", ".xlsx", ".xls", ".gz", ".zip", ".sdmx")
+
+
+def check_target(target: str) -> str:
+    """Return ``target`` if it can be a store, else raise, creating nothing.
+
+    A store is ``:memory:``, a ``postgresql://`` (or ``postgres://``) URL, or the path of a
+    DuckDB file: an existing DuckDB database, an empty file, or a path that does not exist
+    yet. Refused: another URL scheme (``mysql://``, ``sqlite://``, ``https://``), a folder,
+    an existing file that is not a DuckDB database (a CSV, JSON or Parquet file, ...), and a
+    path ending in a data file's suffix (``.csv``, ``.parquet``, ...).
+
+    Raises
+    ------
+    InvalidInputError
+        Naming the target and what a store can be.
+    """
+    if target == ":memory:" or target.startswith(_POSTGRES_SCHEMES):
+        return target
+    what = "a DuckDB file path (e.g. clusterix.duckdb) or a postgresql:// URL"
+    url = _URL.match(target)
+    if url:
+        raise InvalidInputError(
+            f"The store {target!r} (--db) has the unsupported URL scheme {url['scheme']!r}; it must be {what}."
+        )
+    path = Path(target)
+    if path.is_dir():
+        raise InvalidInputError(f"The store {target} (--db) is a folder; it must be {what}.")
+    if path.is_file():
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(16)
+        except OSError as error:
+            raise InvalidInputError(f"Cannot open the store {target} (--db): {error.strerror or error}.") from error
+        if head and head[8:12] != _DUCKDB_MAGIC:
+            raise InvalidInputError(
+                f"The store {target} (--db) is an existing file that is not a DuckDB database "
+                f"(a data file?); nothing was written to it. --db must be {what}."
+            )
+        return target
+    suffix = next((s for s in _DATA_SUFFIXES if path.name.lower().endswith(s)), None)
+    if suffix is not None:
+        raise InvalidInputError(
+            f"The store {target} (--db) ends in {suffix}, the suffix of a data file, not of a store; "
+            f"--db must be {what}."
+        )
+    return target
 
 
 class Database:
@@ -119,8 +172,11 @@ class _DuckDatabase(Database):
     def __init__(self, path: str, read_only: bool) -> None:
         import duckdb
 
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path != ":memory:" and not read_only:  # a read-only open creates nothing
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DataSourceError(f"Cannot create the folder of the store {path}: {error}") from error
         try:
             # A bounded buffer pool: large checks spill to disk instead of growing with the
             # file (DuckDB's default is 80 % of the machine's memory).
@@ -249,8 +305,13 @@ class _PostgresDatabase(Database):
 
 def connect(target: str, *, read_only: bool = False) -> Database:
     """Open the store at ``target`` (a DuckDB path, ``:memory:``, or ``postgresql://`` URL)
-    and bring its schema up to date."""
-    if target.startswith(("postgresql://", "postgres://")):
+    and bring its schema up to date.
+
+    The target is checked first (:func:`check_target`): a target that cannot be a store is
+    refused before any folder or file is created.
+    """
+    check_target(target)
+    if target.startswith(_POSTGRES_SCHEMES):
         database: Database = _PostgresDatabase(target)
     else:
         database = _DuckDatabase(target, read_only)

@@ -21,6 +21,7 @@ from clusterix.errors import InvalidInputError
 from clusterix.storage import Store
 from clusterix.storage.accounts import AccountRepository
 from clusterix.tracking.errors import AccessDeniedError, NotFoundError, TooManyAttemptsError, UnknownOrganisationError
+from clusterix.tracking.passwords import MAX_PASSWORD_LENGTH, check_password, normalise_password
 from clusterix.tracking.schema import ensure_tracking_schema
 
 __all__ = [
@@ -47,8 +48,6 @@ SESSION_LIFETIMES = {"cookie": timedelta(hours=12), "bearer": timedelta(days=30)
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5  # per account and address within LOGIN_WINDOW
 MAX_FAILURES_PER_ADDRESS = 50  # per address over all accounts within LOGIN_WINDOW
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 1024
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 _hasher = PasswordHasher()
@@ -126,14 +125,6 @@ def _accounts(store: Store) -> AccountRepository:
     return AccountRepository(store.database)
 
 
-def _check_password(password: object) -> str:
-    if not isinstance(password, str) or not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        raise InvalidInputError(
-            f"A password must be text of {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters."
-        )
-    return password
-
-
 def create_user(
     store: Store,
     email: str,
@@ -154,7 +145,9 @@ def create_user(
     Raises
     ------
     InvalidInputError
-        A malformed e-mail, a short password, an unknown role, an e-mail already in use.
+        A malformed e-mail, a password the policy refuses
+        (:func:`~clusterix.tracking.passwords.check_password`), an unknown role, an e-mail
+        already in use.
     UnknownOrganisationError
         ``organisation_id`` is not in the store.
     AccessDeniedError
@@ -163,11 +156,11 @@ def create_user(
     if not as_owner and (actor is None or not actor.is_admin):
         raise AccessDeniedError("Only an admin may add users.", anonymous=actor is None)
     email = _normalise_email(email, "create_user")
-    _check_password(password)
     check_option(role, ROLES, name="role", function="create_user")
     display_name = (display_name or email.split("@")[0]).strip()
     if not display_name or len(display_name) > 200:
         raise InvalidInputError("A display name must be 1 to 200 characters.")
+    password = check_password(password, context=(email, display_name, str(organisation_id or "")))
     if role == "member" and organisation_id is None:
         raise InvalidInputError("A member must manage an organisation: give its id (organisation_id).")
     accounts = _accounts(store)
@@ -264,11 +257,11 @@ def authenticate(store: Store, email: str, password: str, *, address: str = "unk
     _claim_attempt(accounts, email, address, now)
     found = accounts.user_by_email(email)
     stored_hash = _DUMMY_HASH if found is None else str(found["password_hash"])
-    try:
-        matched = _hasher.verify(stored_hash, password[:MAX_PASSWORD_LENGTH]) and found is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        matched = False
-    if not matched or found is None:
+    given = password[:MAX_PASSWORD_LENGTH]
+    # hashed in NFKC form since the NIST policy; a hash made before from another form still matches
+    forms = dict.fromkeys((normalise_password(given), given))
+    matched = next((form for form in forms if _verify(stored_hash, form)), None)
+    if matched is None or found is None:
         return None
     with accounts.transaction():
         # A success forgives this account's failures from this address (this attempt's too).
@@ -276,8 +269,15 @@ def authenticate(store: Store, email: str, password: str, *, address: str = "unk
         accounts.record_login_attempt(email, address, now, True)
         user = _user(found)
         if _hasher.check_needs_rehash(stored_hash):
-            accounts.set_password_hash(user.id, _hasher.hash(password))
+            accounts.set_password_hash(user.id, _hasher.hash(matched))
     return user
+
+
+def _verify(stored_hash: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(stored_hash, password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 def _token_hash(token: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
+from clusterix._validation import check_encoding
 from clusterix.errors import DataSourceError, InvalidInputError
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -27,6 +28,7 @@ class _Source:
     @classmethod
     def open(cls, path: str | Path, encoding: str) -> _Source:
         path = Path(path)
+        check_encoding(encoding, function="read_eurostat")
         if not path.is_file():
             raise DataSourceError(f"No such input file: {path}")
         try:

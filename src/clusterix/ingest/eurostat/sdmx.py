@@ -203,11 +203,18 @@ def _sdmx_frame(
     values = _numbers(pc.if_else(missing, pa.scalar(None, pa.string()), raw_values))
     if values is None:
         valid = np.asarray(pc.match_substring_regex(raw_values, _SDMX_NUMBER)) | np.asarray(missing)
-        row = int(np.flatnonzero(~valid)[0])
+        if (~valid).any():
+            row = int(np.flatnonzero(~valid)[0])
+            what = "not a number"
+        else:  # every cell looks like a number, so one is too large for a float (1e309)
+            parsed = pc.cast(pc.if_else(missing, pa.scalar(None, pa.string()), raw_values), pa.float64())
+            finite = np.isfinite(parsed.to_numpy(zero_copy_only=False)) | np.asarray(missing)
+            row = int(np.flatnonzero(~finite)[0])
+            what = "not a finite number (too large for a float)"
         raise source.error(
             int(line_numbers[row]),
             "OBS_VALUE",
-            f"value {raw_values[row].as_py()!r} is not a number; SDMX-CSV values look like '12.3', "
+            f"value {raw_values[row].as_py()!r} is {what}; SDMX-CSV values look like '12.3', "
             "with '' for a missing value.",
         )
     _check_negative(source, values, len(values), line_numbers, ["OBS_VALUE"], raw_values, allow_negative)

@@ -321,7 +321,17 @@ def _tsv_values(
     numbers = pc.if_else(pc.equal(numbers, ":"), pa.scalar(None, pa.string()), numbers)
     flags = parsed.field("flag")
     flags = pc.if_else(pc.equal(flags, ""), pa.scalar(None, pa.string()), flags)
-    return pc.cast(numbers, pa.float64()).to_numpy(zero_copy_only=False), flags
+    values = pc.cast(numbers, pa.float64()).to_numpy(zero_copy_only=False)
+    infinite = np.flatnonzero(np.isinf(values))  # a number too large for float64, e.g. 1e309
+    if infinite.size:
+        row, column = _first_in_file_order(infinite, rows)
+        cell = cells[column * rows + row].as_py()
+        raise source.error(
+            int(line_numbers[row]),
+            header.columns[column],
+            f"value {cell!r} is not a finite number (too large for a float); {_HINT}.",
+        )
+    return values, flags
 
 
 def _tsv_key_lines(source: _Source, key: str, until: int) -> list[int]:
