@@ -161,8 +161,8 @@ def test_indicators_reads_latin1_with_encoding(tmp_path) -> None:
     ("frame", "fragments"),
     [
         (chain().rename(columns={"value": "jobs"}), ["Missing column(s) ['value']", "jobs"]),
-        (chain().assign(value=["5", ":", "5", "5", "5"]), ["non-numeric", "row 1"]),
-        (chain().assign(value=[5.0, -1.0, 5.0, 5.0, 5.0]), ["negative", "row 1"]),
+        (chain().assign(value=["5", ":", "5", "5", "5"]), ["bad.csv (rows numbered by line", "non-numeric", "row 3"]),
+        (chain().assign(value=[5.0, -1.0, 5.0, 5.0, 5.0]), ["bad.csv (rows numbered by line", "negative", "row 3"]),
         (pd.concat([chain(), chain().iloc[[0]]]), ["Duplicate keys", "Aggregate"]),
         (chain().assign(region="r0").drop_duplicates(["region", "activity"]), ["single region"]),
     ],

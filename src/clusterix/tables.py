@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from clusterix.errors import DataSourceError, InvalidInputError
 from clusterix.matrix import RegionActivityMatrix
 
-__all__ = ["LongTable", "TableFile", "excel_sheets", "open_table", "read_table", "validate_long"]
+__all__ = ["LongTable", "TableFile", "excel_sheets", "open_table", "read_long_table", "read_table", "validate_long"]
 
 _SHOW = 5  # offending rows quoted in an error message
 _READERS = {
@@ -313,6 +313,39 @@ class LongTable:
                 "Add data or drop that period."
             )
         return RegionActivityMatrix(matrix, self.regions[keep_regions], self.activities[keep_activities], period)
+
+
+def read_long_table(
+    path: str | Path,
+    *,
+    encoding: str = "utf-8",
+    sheet: str | int | None = None,
+    region: str = "region",
+    activity: str = "activity",
+    value: str = "value",
+    time: str | None = None,
+) -> tuple[pd.DataFrame, LongTable]:
+    """Read a long table file (:func:`read_table`) and check it (:func:`validate_long`).
+
+    Every error names the file, and its rows are numbered as in the file: the line of a
+    CSV or TSV file, the row of a sheet (the header is line or row 1), the row of a
+    Parquet file (from 1). Returns the frame as read (indexed by those numbers) and the
+    checked table.
+
+    Raises
+    ------
+    InvalidInputError
+        The errors of :func:`read_table` and :func:`validate_long`, naming the file.
+    """
+    kind = open_table(path, encoding=encoding, sheet=None if sheet == 0 else sheet).kind
+    frame = read_table(path, encoding=encoding, sheet=sheet)
+    first = 1 if kind == "parquet" else 2
+    frame.index = pd.RangeIndex(first, first + len(frame))
+    try:
+        return frame, validate_long(frame, region=region, activity=activity, value=value, time=time)
+    except InvalidInputError as error:
+        unit = "line" if kind in ("csv", "tsv") else "row"
+        raise InvalidInputError(f"{path} (rows numbered by {unit} of the file): {error}") from error
 
 
 def validate_long(

@@ -15,7 +15,7 @@ from clusterix.errors import InvalidInputError
 from clusterix.indicators.conventions import CONVENTIONS, resolve_conventions
 from clusterix.indicators.frame import complexity_frames, region_summary
 from clusterix.indicators.pipeline import ComplexityOptions, run_all
-from clusterix.tables import read_table, validate_long
+from clusterix.tables import read_long_table, validate_long
 
 __all__ = ["register"]
 
@@ -61,9 +61,11 @@ def register(app: typer.Typer, _user_errors) -> None:
         if dataset is not None:
             frame = store_table(db, dataset, measure)
             region, activity, value, time = "region", "activity", "value", "time"
+            table = validate_long(frame, region=region, activity=activity, value=value, time=time)
         else:
-            frame = read_table(input, encoding=encoding)
-        table = validate_long(frame, region=region, activity=activity, value=value, time=time)
+            frame, table = read_long_table(
+                input, encoding=encoding, region=region, activity=activity, value=value, time=time
+            )
         n_periods = 1 if table.periods is None else len(table.periods)
         with Progress(
             TextColumn("[progress.description]{task.description}"),

@@ -164,8 +164,11 @@ def _sheet_rows(table: TableFile) -> Iterator[tuple[Any, ...]]:
 def _raw_chunks(table: TableFile, wanted: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
     """Chunks of the wanted columns, indexed by the line or row number used in messages."""
     if table.kind in ("csv", "tsv"):
-        with _read_csv(table, usecols=wanted, chunksize=chunk_rows) as reader:
+        # every column is read (not usecols), so that a row with more fields than the header
+        # is refused by the parser instead of being silently cut
+        with _read_csv(table, chunksize=chunk_rows) as reader:
             for chunk in reader:
+                chunk = chunk[wanted]
                 chunk.index = chunk.index + 2  # header = line 1
                 blank = chunk.isna().all(axis=1).to_numpy()
                 yield chunk[~blank] if blank.any() else chunk

@@ -76,6 +76,12 @@ def _money(raw: _Raw, column: str, *, missing: str | None = None) -> np.ndarray:
     )
     amounts = pd.to_numeric(dotted.where(number), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     raw.fail(
+        np.isinf(amounts),
+        column,
+        lambda v: f"value {v} is not a finite amount (too large for a float)",
+        "Costs and EU contributions are amounts in euros such as '1234.5'; correct the file.",
+    )
+    raw.fail(
         np.nan_to_num(amounts, nan=0.0) < 0,
         column,
         lambda v: f"value {v} is negative",

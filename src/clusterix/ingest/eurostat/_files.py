@@ -63,6 +63,13 @@ def _header(source: _Source) -> tuple[str, float | None]:
             sample = handle.read(1 << 20)
         except (OSError, EOFError):  # reported with its line when the data are read
             sample = b""
+    if raw.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<!doctype html", b"<html")):
+        raise source.error(
+            1,
+            1,
+            "it is an HTML page, not a Eurostat file (an error page saved instead of the data file?); "
+            "download the file itself, e.g. with 'clusterix fetch eurostat'.",
+        )
     if not raw.strip():
         raise source.error(
             1,
