@@ -5,8 +5,9 @@ requests for every operation, valid and invalid ones. Each response must not be 
 error (5xx) and must match the status codes and body schemas the schema declares. The app
 serves a demo store built from the real data (``../shared/data``; skipped without it), on
 DuckDB and on PostgreSQL (``CLUSTERIX_TEST_POSTGRES_URL``; skipped when unset), and
-the requests carry an admin's bearer token, so the write operations (users, partnerships)
-are exercised past the sign-in check too.
+the requests are sent anonymously, with an admin's bearer token and with a member's (one
+organisation), so the write operations (users, partnerships) are exercised past the sign-in
+check and past the role checks too.
 
 Examples are derandomised and bounded (``max_examples``) so the module stays under about
 two minutes. The partner operation waits for the recommender, which fits in the background
@@ -226,6 +227,26 @@ def test_api_as_admin(api_schema, api) -> None:
 
     def headers() -> dict[str, str]:
         token, _ = create_session(store, admin, kind="bearer")
+        return {"Authorization": f"Bearer {token}"}
+
+    failures = _fuzz(_operations(api_schema, writes=True), headers)
+    assert not failures, "\n\n".join(failures)
+
+
+def test_api_as_member(api_schema, api) -> None:
+    """The account and partnership operations as a member managing one organisation of the
+    demo store (writes for their own organisation and refusals for others'): no 5xx,
+    responses as declared."""
+    from clusterix.tracking import create_user
+    from clusterix.tracking.accounts import create_session
+
+    _, store, admin = api
+    member = create_user(
+        store, "member@example.org", "tram violet kettle orbit", organisation_id="999979888", actor=admin
+    )
+
+    def headers() -> dict[str, str]:
+        token, _ = create_session(store, member, kind="bearer")
         return {"Authorization": f"Bearer {token}"}
 
     failures = _fuzz(_operations(api_schema, writes=True), headers)

@@ -14,7 +14,7 @@ from clusterix.app.background import BackgroundFit
 from clusterix.errors import InvalidInputError
 from clusterix.storage import Store
 
-__all__ = ["Caches", "PayloadCache"]
+__all__ = ["Caches", "PayloadCache", "ResultCache"]
 
 
 class PayloadCache:
@@ -68,9 +68,62 @@ class PayloadCache:
             self.size = 0
 
 
+class ResultCache:
+    """Computed results (typed models, chart markup) by key, least recently used first out.
+
+    At most ``max_entries`` results (``0`` turns the cache off). Each key is built once even
+    when requests for it arrive together (a lock per stripe of keys), and errors are not
+    kept. Thread-safe: routes and the precomputation run in threads of their own.
+    """
+
+    _STRIPES = 64
+
+    def __init__(self, *, max_entries: int = 8192) -> None:
+        if max_entries < 0:
+            raise InvalidInputError(f"ResultCache max_entries must be >= 0. Got {max_entries!r}.")
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._building = [threading.Lock() for _ in range(self._STRIPES)]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._entries
+
+    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """The result kept under ``key``, built by ``build()`` (and kept) when it is not there."""
+        missing = object()
+        with self._lock:
+            found = self._entries.get(key, missing)
+            if found is not missing:
+                self._entries.move_to_end(key)
+                return found
+        with self._building[hash(key) % self._STRIPES]:
+            with self._lock:
+                found = self._entries.get(key, missing)
+            if found is not missing:
+                return found
+            value = build()
+            if self.max_entries:
+                with self._lock:
+                    self._entries[key] = value
+                    while len(self._entries) > self.max_entries:
+                        self._entries.popitem(last=False)
+            return value
+
+    def clear(self) -> None:
+        """Forget every result."""
+        with self._lock:
+            self._entries.clear()
+
+
 class Caches:
     """Values computed once per workspace (profilers per dataset and measure, boundaries per
-    NUTS version, dataset metadata) and finished API responses.
+    NUTS version, dataset metadata), computed results (``results``: profiles, peers and
+    charts per dataset version, bounded) and finished API responses.
 
     Entries are keyed by the dataset's import time as well as its name, so a re-imported
     dataset is computed afresh. Each key is built once even when requests arrive together.
@@ -99,6 +152,7 @@ class Caches:
         self._refreshing = False
         self.datasets_memo: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
         self.partners = BackgroundFit(partner_fit)
+        self.results = ResultCache()
 
     def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """The cached value of ``key``, built by ``build()`` on first use (errors are not cached)."""
@@ -154,4 +208,5 @@ class Caches:
             self._version = None
             self.datasets_memo = None
         self.payloads.clear()
+        self.results.clear()
         self.partners = BackgroundFit(self.partners.fit)

@@ -225,9 +225,13 @@ class Analysis:
     """One dataset and measure, every period computed once (a RegionProfiler) with region and
     activity names and, where a loaded cluster mapping fits, cluster strength and stars."""
 
-    def __init__(self, workspace: Workspace, dataset: str | None, measure: str | None) -> None:
+    def __init__(
+        self, workspace: Workspace, dataset: str | None, measure: str | None, *, key: tuple[str, ...] = ()
+    ) -> None:
         from clusterix.profiling.profile import RegionProfiler
 
+        #: names this dataset version (name, measure, import time): results computed from it are kept under it
+        self.key = key
         store = workspace.store
         table = observations_table(workspace, dataset, measure)
         self.dataset = table.dataset
@@ -281,7 +285,7 @@ def analysis(workspace: Workspace, dataset: str | None, measure: str | None) -> 
     record = dataset_record(workspace, dataset)
     chosen = _measure(record, measure)
     key = ("analysis", record["name"], chosen, str(record.get("imported_at")))
-    return workspace.caches.get(key, lambda: Analysis(workspace, record["name"], chosen))  # type: ignore[no-any-return]
+    return workspace.caches.get(key, lambda: Analysis(workspace, record["name"], chosen, key=key))  # type: ignore[no-any-return]
 
 
 def dataset_activities(workspace: Workspace, *, dataset: str | None = None, measure: str | None = None) -> Activities:

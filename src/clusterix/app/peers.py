@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from clusterix.app._convert import plain
-from clusterix.app.datasets import analysis
+from clusterix.app.datasets import Analysis, analysis
 from clusterix.app.results import Peers
 from clusterix.errors import InvalidInputError, UnknownCodeError
 
@@ -97,6 +97,13 @@ def region_peers(
     """
     found = analysis(workspace, dataset, measure)
     index = found.period_index(year)
+    key = (*found.key, "peers", found.periods[index], code, k, metric, aspirational)
+    return workspace.caches.results.get(  # type: ignore[no-any-return]
+        key, lambda: _peers(found, index, code, k=k, metric=metric, aspirational=aspirational)
+    )
+
+
+def _peers(found: Analysis, index: int, code: str, *, k: int, metric: str, aspirational: bool) -> Peers:
     indicators = found.profiler.structural_indicators(found.profiler.periods[index])
     indicators.index = [str(r) for r in indicators.index]
     if code not in indicators.index:

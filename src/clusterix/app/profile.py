@@ -53,11 +53,59 @@ def region_profile(
     """
     found = analysis(workspace, dataset, measure)
     index = found.period_index(year)
-    payload = found.profiler.profile(code, period=found.profiler.periods[index])
-    payload["dataset"] = found.dataset
-    payload["measure"] = found.measure
-    payload["periods"] = found.periods
-    return Profile.model_validate(payload)
+
+    def build() -> Profile:
+        payload = found.profiler.profile(code, period=found.profiler.periods[index])
+        payload["dataset"] = found.dataset
+        payload["measure"] = found.measure
+        payload["periods"] = found.periods
+        return Profile.model_validate(payload)
+
+    # computed once per dataset version, region and period (precomputed by clusterix.app.precompute)
+    return workspace.caches.results.get((*found.key, "profile", found.periods[index], code), build)  # type: ignore[no-any-return]
+
+
+def profile_charts(
+    workspace: Workspace, code: str, *, dataset: str | None = None, measure: str | None = None,
+    year: str | None = None,
+) -> dict[str, str]:  # fmt: skip
+    """The charts of a region's profile as SVG markup: ``specialisations``, ``diversification``
+    and ``trends`` where the profile has the figures for them.
+
+    The same charts as the HTML report (:mod:`clusterix.profiling.report`); drawing them is
+    the costliest part of a profile page, so they are kept per dataset version, region and
+    period like the profile itself.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    code : str
+        NUTS code, e.g. ``UKI3``.
+    dataset, measure, year : str, optional
+        As for :func:`region_profile`.
+
+    Returns
+    -------
+    dict of str to str
+        SVG markup by chart name; empty when matplotlib is not installed (the ``report``
+        extra: ``pip install 'clusterix[report]'``).
+    """
+    found = analysis(workspace, dataset, measure)
+    index = found.period_index(year)
+    profile = region_profile(workspace, code, dataset=found.dataset, measure=found.measure, year=found.periods[index])
+
+    def build() -> dict[str, str]:
+        try:
+            from clusterix.profiling.report import _html_charts  # the same charts as the HTML report
+        except ImportError:
+            return {}
+        try:
+            return _html_charts(profile.model_dump())
+        except ImportError:  # matplotlib is imported when the first chart is drawn
+            return {}
+
+    return workspace.caches.results.get((*found.key, "charts", found.periods[index], code), build)  # type: ignore[no-any-return]
 
 
 def cluster_table(

@@ -227,3 +227,4 @@ class Health(BaseModel):
     backend: str
     counts: dict[str, int]
     partners: dict[str, Any]
+    precompute: dict[str, Any]

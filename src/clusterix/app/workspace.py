@@ -12,13 +12,15 @@ from types import TracebackType
 
 from clusterix.app.caches import Caches
 from clusterix.app.partners import fit_recommender
+from clusterix.app.precompute import Precompute
 from clusterix.storage import Store
 
 __all__ = ["Workspace"]
 
 
 class Workspace:
-    """A store, the memo of results computed from it and the partner recommender's background fit.
+    """A store, the memo of results computed from it and its background jobs: the partner
+    recommender's fit and the precomputation of the region pages (:attr:`precompute`).
 
     Parameters
     ----------
@@ -35,6 +37,7 @@ class Workspace:
         self.store = store
         self.boundaries = None if boundaries is None else str(boundaries)
         self.caches = caches if caches is not None else Caches(partner_fit=fit_recommender)
+        self.precompute = Precompute(self)
         self._owned = False
 
     @classmethod

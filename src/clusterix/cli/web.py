@@ -70,6 +70,8 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         if get is not None:
             _get(web_app, get)
             return
+        if resolved.precompute:  # the region pages are computed in the background while requests are served
+            web_app.state.workspace.precompute.start()
         _out.print(f"clusterix serving {resolved.db} at http://{resolved.host}:{resolved.port}/", highlight=False)
         _serve(web_app, resolved.host, resolved.port)
 
@@ -141,6 +143,9 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
             return
         web_app.state.caches.partners.start(store)  # the recommender fits in the background while the map is used
         _err.print("fitting the partner recommender in the background (the Partners page says when it is ready)")
+        if resolved.precompute:
+            web_app.state.workspace.precompute.start()
+            _err.print("precomputing the region pages in the background (progress on /health)")
         _out.print(f"http://{resolved.host}:{resolved.port}/", highlight=False)
         try:
             _serve(web_app, resolved.host, resolved.port)

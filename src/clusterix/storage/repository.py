@@ -108,6 +108,19 @@ class Store(CatalogueQueries, RegionQueries, OrganisationQueries):
         row = found.iloc[0]
         return ImportResult(str(row["name"]), int(row["id"]), int(row["row_count"]), created=False)
 
+    def _claim(self, source: str, checksum: str) -> ImportResult | None:
+        """Hold the datasets until the end of the transaction, then look again for this file.
+
+        Called inside the import's transaction, right before the dataset is created: two
+        imports of the same file at once (two processes on one PostgreSQL store) would
+        otherwise both pass the first look and the second fail on the unique name. The
+        table lock is self-exclusive, so the second waits for the first to commit and then
+        finds its dataset (``created=False``); DuckDB has one writing process.
+        """
+        if self.database.backend == "postgresql":
+            self.database.execute("LOCK TABLE datasets IN SHARE ROW EXCLUSIVE MODE")
+        return self._existing(source, checksum)
+
     def _new_dataset(
         self,
         *,
@@ -243,6 +256,9 @@ class Store(CatalogueQueries, RegionQueries, OrganisationQueries):
             rows = int(database.scalar(f"SELECT count(*) FROM {staged} s WHERE {where}", parameters))
             if rows == 0:
                 raise InvalidInputError(f"{path.name} holds no observations to import.")
+            meanwhile = self._claim(source, checksum)
+            if meanwhile is not None:  # the same file, imported by another process meanwhile
+                return meanwhile
             dataset_id = self._new_dataset(
                 name=name,
                 kind="observations",
@@ -369,6 +385,9 @@ class Store(CatalogueQueries, RegionQueries, OrganisationQueries):
         participations = _participation_frame(participations if participations is not None else pd.DataFrame(), path)
         name = name or path.name.split(".")[0]
         with self.database.transaction():
+            meanwhile = self._claim(source, checksum)
+            if meanwhile is not None:  # the same file, imported by another process meanwhile
+                return meanwhile
             dataset_id = self._new_dataset(
                 name=name,
                 kind="organisations",

@@ -50,6 +50,7 @@ def create_app(settings: WebSettings | None = None, *, store: Store | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.workspace.precompute.stop()
         if owned:
             store.close()
 

@@ -28,6 +28,7 @@ _ENVIRONMENT = {
     "max_page_size": "CLUSTERIX_MAX_PAGE_SIZE",
     "max_request_bytes": "CLUSTERIX_MAX_REQUEST_BYTES",
     "boundaries": "CLUSTERIX_BOUNDARIES",
+    "precompute": "CLUSTERIX_PRECOMPUTE",
 }
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -49,6 +50,9 @@ class WebSettings:
     max_request_bytes : the largest request body accepted (413 error above it).
     boundaries : a GISCO NUTS GeoJSON file or a folder holding them, for the map; ``None``
         downloads the 1:60 million file once (cached).
+    precompute : ``clusterix serve`` and ``clusterix demo`` compute every region page (profile,
+        peers, charts) in a background thread at start and after each import, so that no
+        visitor waits for one (:mod:`clusterix.app.precompute`); progress on ``/health``.
     """
 
     db: str
@@ -60,6 +64,7 @@ class WebSettings:
     max_page_size: int = 500
     max_request_bytes: int = 1_048_576
     boundaries: str | None = None
+    precompute: bool = True
 
     def __post_init__(self) -> None:
         checks = (

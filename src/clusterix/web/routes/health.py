@@ -23,4 +23,5 @@ async def health(request: Request) -> Health:
         backend=current.store.backend,
         counts=counts,
         partners=current.caches.partners.describe(),
+        precompute=current.precompute.describe(),
     )

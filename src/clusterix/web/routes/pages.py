@@ -51,19 +51,12 @@ def _query(**values: Any) -> str:
     return urlencode({key: value for key, value in values.items() if value not in (None, "", False)})
 
 
-def _profile_charts(profile: dict[str, Any]) -> dict[str, Any]:
-    """The report's SVG charts for a profile (empty when matplotlib is not installed)."""
-    try:
-        from markupsafe import Markup
+def _profile_charts(charts: dict[str, str]) -> dict[str, Any]:
+    """The profile's SVG charts as markup the Content-Security-Policy allows (presentation
+    attributes instead of style attributes: the policy has no 'unsafe-inline')."""
+    from markupsafe import Markup
 
-        from clusterix.profiling.report import _html_charts  # the same charts as the HTML report
-    except ImportError:
-        return {}
-    try:
-        # Presentation attributes instead of style attributes: the Content-Security-Policy has no 'unsafe-inline'.
-        return {key: Markup(svg_without_inline_styles(svg)) for key, svg in _html_charts(profile).items()}
-    except ImportError:
-        return {}
+    return {key: Markup(svg_without_inline_styles(svg)) for key, svg in charts.items()}
 
 
 async def _observation_datasets(request: Request) -> list[dict[str, Any]]:
@@ -130,7 +123,11 @@ async def _profile_values(
         request, peer_cases.region_peers, current, code,
         dataset=profile["dataset"], measure=profile["measure"], year=profile["period"], k=5,
     )  # fmt: skip
-    charts = await run_limited(request, _profile_charts, profile)
+    charts = await run_limited(
+        request, profile_cases.profile_charts, current, code,
+        dataset=profile["dataset"], measure=profile["measure"], year=profile["period"],
+    )  # fmt: skip
+    charts = _profile_charts(charts)
     query = _query(dataset=profile["dataset"], measure=measure, year=profile["period"])
     return {"profile": profile, "peers": near.model_dump(), "charts": charts, "query": query}
 
