@@ -283,3 +283,27 @@ def test_unreadable_and_oversized_bodies_are_declared_envelopes(backend, tmp_pat
             responses = paths[path]["post"]["responses"]
             for status in ("400", "413", "422"):
                 assert responses[status]["content"]["application/json"]["schema"] == envelope, (path, status)
+
+
+def test_the_user_list_comes_a_page_at_a_time(app_world) -> None:
+    app, world = app_world
+    from clusterix.tracking import create_user
+
+    for i in range(7):
+        create_user(app.state.store, f"user{i}@example.org", PASSWORD, organisation_id="A", actor=world.admin)
+    client = TestClient(app)
+    headers = bearer(app, world.admin)
+    every = client.get("/api/v1/users", headers=headers).json()
+    total = every["total"]
+    assert total == len(every["items"]) >= 8 and every["next"] is None
+    seen, url = [], "/api/v1/users?limit=3"
+    while url:
+        page = client.get(url, headers=headers).json()
+        assert page["total"] == total and len(page["items"]) <= 3
+        seen += [item["id"] for item in page["items"]]
+        url = page["next"]
+    assert seen == [item["id"] for item in every["items"]] == sorted(seen)  # every user once, by id
+    _error(client.get("/api/v1/users?limit=0", headers=headers), 422, "validation_error")
+    too_many = app.state.settings.max_page_size + 1
+    _error(client.get(f"/api/v1/users?limit={too_many}", headers=headers), 422, "validation_error")
+    _error(client.get("/api/v1/users", headers=bearer(app, world.alice)), 403, "admin_only")

@@ -20,7 +20,7 @@ from clusterix.tracking import (
     session_for,
 )
 from clusterix.tracking import list_users as tracking_list_users
-from clusterix.tracking.accounts import SESSION_LIFETIMES
+from clusterix.tracking.accounts import SESSION_LIFETIMES, count_users
 
 if TYPE_CHECKING:
     from clusterix.app.workspace import Workspace
@@ -36,6 +36,7 @@ __all__ = [
     "open_session",
     "sign_in",
     "sign_out",
+    "users_page",
 ]
 
 
@@ -197,3 +198,29 @@ def list_users(workspace: Workspace, *, actor: User | None = None, as_owner: boo
         ``actor`` is not an admin (and ``as_owner`` is false).
     """
     return tracking_list_users(workspace.store, actor=actor, as_owner=as_owner)
+
+
+def users_page(workspace: Workspace, *, actor: User | None, limit: int, offset: int = 0) -> tuple[list[User], int]:
+    """One page of the users, ordered by id, and how many there are in all.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store.
+    actor : User or None
+        Who asks: an admin.
+    limit, offset : int
+        The page: ``limit`` users from position ``offset``.
+
+    Returns
+    -------
+    tuple of (list of User, int)
+        The page and the total.
+
+    Raises
+    ------
+    AccessDeniedError
+        ``actor`` is not an admin.
+    """
+    users = tracking_list_users(workspace.store, actor=actor, limit=limit, offset=offset)
+    return users, count_users(workspace.store, actor=actor)

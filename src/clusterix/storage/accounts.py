@@ -68,7 +68,18 @@ class AccountRepository:
 
     def users(self) -> list[dict[str, Any]]:
         """The public columns of every user, ordered by id."""
-        return records(self.database.query(f"SELECT {', '.join(_USER_COLUMNS)} FROM users ORDER BY id"))
+        return self.users_page(limit=None)
+
+    def users_page(self, *, limit: int | None, offset: int = 0) -> list[dict[str, Any]]:
+        """The users ordered by id, ``limit`` of them (``None``: all) from ``offset``."""
+        sql = f"SELECT {', '.join(_USER_COLUMNS)} FROM users ORDER BY id"
+        if limit is None:
+            return records(self.database.query(sql + " OFFSET ?", (offset,)))
+        return records(self.database.query(sql + " LIMIT ? OFFSET ?", (limit, offset)))
+
+    def user_count(self) -> int:
+        """How many users there are."""
+        return int(self.database.scalar("SELECT count(*) FROM users"))
 
     def user_by_email(self, email: str) -> dict[str, Any] | None:
         """The user with e-mail ``email``, with its ``password_hash``, or ``None``."""

@@ -32,7 +32,7 @@ __all__ = [
     "tracking_schema_version",
 ]
 
-TRACKING_SCHEMA_VERSION = 1
+TRACKING_SCHEMA_VERSION = 2
 
 TRACKING_TABLES = {
     "tracking_schema_version": """
@@ -94,6 +94,10 @@ TRACKING_TABLES = {
             private BOOLEAN NOT NULL,
             author BIGINT
         )""",
+    # version 2: a partnership's history is read a page at a time, newest first
+    "partnership_events_by_partnership": (
+        "CREATE INDEX IF NOT EXISTS partnership_events_by_partnership ON partnership_events (partnership_id, id)"
+    ),
 }
 
 

@@ -195,12 +195,21 @@ def get_user(store: Store, user_id: int) -> User:
     return _user(found)
 
 
-def list_users(store: Store, *, actor: User | None = None, as_owner: bool = False) -> list[User]:
-    """Every user, ordered by id; for admins, or the store's owner (the command line), only:
-    the list holds e-mail addresses."""
+def list_users(
+    store: Store, *, actor: User | None = None, as_owner: bool = False, limit: int | None = None, offset: int = 0
+) -> list[User]:
+    """The users ordered by id (``limit`` of them from ``offset``; default all); for admins,
+    or the store's owner (the command line), only: the list holds e-mail addresses."""
     if not as_owner and (actor is None or not actor.is_admin):
         raise AccessDeniedError("Only an admin may list users.", anonymous=actor is None)
-    return [_user(row) for row in _accounts(store).users()]
+    return [_user(row) for row in _accounts(store).users_page(limit=limit, offset=offset)]
+
+
+def count_users(store: Store, *, actor: User | None = None, as_owner: bool = False) -> int:
+    """How many users there are (for admins, or the store's owner)."""
+    if not as_owner and (actor is None or not actor.is_admin):
+        raise AccessDeniedError("Only an admin may count users.", anonymous=actor is None)
+    return _accounts(store).user_count()
 
 
 def _check_throttle(accounts: AccountRepository, email: str, address: str, now: datetime) -> None:

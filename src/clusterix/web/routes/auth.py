@@ -12,13 +12,14 @@ from typing import Annotated
 from urllib.parse import quote
 
 import anyio
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from clusterix.app import accounts
 from clusterix.app.accounts import ROLES, SESSION_LIFETIMES, User
+from clusterix.app.partnerships import DEFAULT_PAGE
 from clusterix.web.auth import (
     CSRF_FIELD,
     PRESESSION_COOKIE,
@@ -32,7 +33,8 @@ from clusterix.web.auth import (
     set_presession_cookie,
 )
 from clusterix.web.errors import JSON_BODY_ERRORS, ApiError, api_error, error_responses, library_errors
-from clusterix.web.responses import workspace
+from clusterix.web.responses import page_limit, workspace
+from clusterix.web.routes.partnerships import next_link
 from clusterix.web.templating import render
 
 __all__ = ["router"]
@@ -88,6 +90,9 @@ class NewUser(BaseModel):
 class UserList(BaseModel):
     items: list[UserOut]
     total: int
+    limit: int
+    offset: int
+    next: str | None = Field(description="The address of the next page, if any")
 
 
 async def _sign_in(request: Request, email: str, password: str) -> User:
@@ -134,11 +139,18 @@ def api_me(user: Member) -> dict:
 
 
 @router.get("/api/v1/users", response_model=UserList, tags=["accounts"], responses=error_responses(401, 403))
-def api_users(request: Request, admin: Admin) -> dict:
-    """Every user (admins only)."""
+def api_users(
+    request: Request,
+    admin: Admin,
+    limit: Annotated[int | None, Query(ge=1)] = None,
+    offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+) -> dict:
+    """The users, a page at a time, ordered by id (admins only)."""
+    size = page_limit(request, limit, DEFAULT_PAGE)
     with library_errors():
-        users = accounts.list_users(workspace(request), actor=admin)
-    return {"items": [u.as_dict() for u in users], "total": len(users)}
+        users, total = accounts.users_page(workspace(request), actor=admin, limit=size, offset=offset)
+    following = next_link("/api/v1/users", {}, total=total, limit=size, offset=offset)
+    return {"items": [u.as_dict() for u in users], "total": total, "limit": size, "offset": offset, "next": following}
 
 
 @router.post(
