@@ -137,7 +137,7 @@ class Caches:
 
     def __init__(
         self, *, max_payloads: int = 2048, max_payload_bytes: int = 128 * 1024 * 1024, version_ttl: float = 1.0,
-        partner_fit: Callable[[Store], Any] | None = None,
+        partner_fit: Callable[[Store], Any] | None = None, partner_version: Callable[[Store], Any] | None = None,
     ) -> None:  # fmt: skip
         if not version_ttl >= 0:
             raise InvalidInputError(f"Caches version_ttl must be a number of seconds >= 0. Got {version_ttl!r}.")
@@ -151,7 +151,7 @@ class Caches:
         self._refresh_lock = threading.Lock()
         self._refreshing = False
         self.datasets_memo: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
-        self.partners = BackgroundFit(partner_fit)
+        self.partners = BackgroundFit(partner_fit, partner_version)
         self.results = ResultCache()
 
     def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
@@ -209,4 +209,4 @@ class Caches:
             self.datasets_memo = None
         self.payloads.clear()
         self.results.clear()
-        self.partners = BackgroundFit(self.partners.fit)
+        self.partners = BackgroundFit(self.partners.fit, self.partners.version)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RecommenderData",
+    "collaboration_version",
     "fit_recommender",
     "fitted",
     "organisation_detail",
@@ -178,6 +179,28 @@ def fit_recommender(store: Store) -> Any:
     return fitted(data)[0]
 
 
+def collaboration_version(store: Store) -> tuple[Any, ...]:
+    """The state of the collaboration data the recommender is fitted on: the organisation
+    datasets of the store, with their import times and sizes (a new import changes it).
+
+    Parameters
+    ----------
+    store : Store
+        The store.
+
+    Returns
+    -------
+    tuple
+        ``(name, imported_at, row_count)`` per organisation dataset.
+    """
+    datasets = store.datasets()
+    chosen = datasets[datasets["kind"] == "organisations"]
+    return tuple(
+        (str(name), str(imported), int(rows))
+        for name, imported, rows in zip(chosen["name"], chosen["imported_at"], chosen["row_count"], strict=True)
+    )
+
+
 def partner_items(recommender: Any, organisation_id: str, *, k: int, kinds: Sequence[str] | None,
                   regions: Sequence[str] | None) -> list[dict[str, Any]]:  # fmt: skip
     """The ``k`` best new partners of an organisation as JSON-ready records, best first.
@@ -262,6 +285,7 @@ def partner_recommendations(
     if recommender is None:
         state = workspace.caches.partners
         state.start(store)
+        state.refresh(store)  # after an import: a new model in the background, the last one answers
         if state.status == "failed":
             raise DataSourceError(f"Partner recommendations are not available: {state.error}")
         if state.status != "ready":
@@ -271,6 +295,12 @@ def partner_recommendations(
                 f"({described['elapsed_seconds']} s so far); try again in a few seconds."
             )
         recommender = state.recommender
+        if organisation_id not in recommender.ids_ and state.refitting:
+            raise NotReadyError(
+                f"Organisation {organisation_id!r} was imported after the partner recommender in use was fitted; "
+                "a new one that includes it is being fitted: try again in a minute.",
+                retry_after=30,
+            )
     if organisation_id not in recommender.ids_:
         raise UnknownCodeError(f"Organisation {organisation_id!r} was added after the recommender was fitted.")
     if k < 1:

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 
 from clusterix.app.caches import Caches
-from clusterix.app.partners import fit_recommender
+from clusterix.app.partners import collaboration_version, fit_recommender
 from clusterix.app.precompute import Precompute
 from clusterix.storage import Store
 
@@ -36,7 +36,9 @@ class Workspace:
     def __init__(self, store: Store, *, boundaries: str | Path | None = None, caches: Caches | None = None) -> None:
         self.store = store
         self.boundaries = None if boundaries is None else str(boundaries)
-        self.caches = caches if caches is not None else Caches(partner_fit=fit_recommender)
+        self.caches = (
+            caches if caches is not None else Caches(partner_fit=fit_recommender, partner_version=collaboration_version)
+        )
         self.precompute = Precompute(self)
         self._owned = False
 
