@@ -9,7 +9,10 @@ from clusterix.tracking.schema import TRACKING_SCHEMA_VERSION, ensure_tracking_s
 
 def _has_history_index(store: Store) -> bool:
     if store.database.backend == "postgresql":
-        sql = "SELECT count(*) FROM pg_indexes WHERE indexname = 'partnership_events_by_partnership'"
+        sql = (
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'partnership_events_by_partnership' "
+            "AND schemaname = current_schema()"  # other suites' schemas have the index too
+        )
     else:
         sql = "SELECT count(*) FROM duckdb_indexes() WHERE index_name = 'partnership_events_by_partnership'"
     return int(store.database.scalar(sql)) == 1
