@@ -509,7 +509,12 @@ def test_demo_datasets_and_indicators_match_the_source(demo_client, shared_data)
     from clusterix.datasets import load_uk_bres
 
     datasets = {item["name"]: item for item in demo_client.get("/api/v1/datasets").json()["items"]}
-    assert set(datasets) == {"uk-bres-employment", "cordis-h2020", "cordis-h2020-projects"}
+    assert set(datasets) == {
+        "uk-bres-employment", "cordis-h2020", "cordis-h2020-projects", "h2020-sdg-nuts2", "preprints-topics-nuts2",
+    }  # fmt: skip
+    assert datasets["h2020-sdg-nuts2"]["region_version"] == 2021 and datasets["h2020-sdg-nuts2"]["periods"] == [
+        "2014-2021"
+    ]
     assert datasets["uk-bres-employment"]["periods"] == ["2015", "2016", "2017", "2018"]
     assert datasets["uk-bres-employment"]["region_version"] == 2013
     bres = load_uk_bres(shared_data)

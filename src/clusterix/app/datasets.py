@@ -24,6 +24,8 @@ __all__ = [
     "StoredTable",
     "analysis",
     "dataset_activities",
+    "dataset_for_region",
+    "datasets_covering",
     "dataset_record",
     "list_datasets",
     "names",
@@ -65,6 +67,52 @@ def _dataset_items(store: Store, caches: Caches) -> list[dict[str, Any]]:
         record["measures"] = sorted(str(m) for m in own["measure"].unique())
         record["periods"] = sorted(str(t) for t in own["time"].unique())
     return items
+
+
+def dataset_for_region(workspace: Workspace, code: str, dataset: str | None) -> str | None:
+    """The dataset a region's profile is built from: ``dataset`` when given, else the first
+    observation dataset that holds the region (``None`` when none does: the first dataset's
+    error then names the region).
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    code : str
+        The region.
+    dataset : str, optional
+        The dataset asked for.
+
+    Returns
+    -------
+    str or None
+        The dataset's name.
+    """
+    if dataset is not None:
+        return dataset
+    covering = datasets_covering(workspace, code)
+    return covering[0] if covering else None
+
+
+def datasets_covering(workspace: Workspace, code: str) -> list[str]:
+    """The observation datasets that hold region ``code``, in import order (kept per store version).
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    code : str
+        The region.
+
+    Returns
+    -------
+    list of str
+        Dataset names.
+    """
+    version = workspace.caches.store_version(workspace.store)
+    return workspace.caches.results.get(  # type: ignore[no-any-return]
+        ("covering", version, code), lambda: workspace.store.datasets_covering(code)
+    )
 
 
 def dataset_record(workspace: Workspace, dataset: str | None) -> dict[str, Any]:

@@ -45,6 +45,7 @@ __all__ = [
     "EUROSTAT_DATASET",
     "EUROSTAT_FILTERS",
     "REFERENCE_FOLDER",
+    "RESEARCH_FILES",
     "DemoReport",
     "DemoSources",
     "OnlineSources",
@@ -54,6 +55,22 @@ __all__ = [
 ]
 
 CORDIS_FOLDER = Path("cordis-h2020-participations")
+#: Research competences across Europe (Nesta's EURITO indicators), loaded when the --from folder has them:
+#: (file, field column, measure, dataset, classification, description).
+RESEARCH_FILES = (
+    (
+        Path("cordis-nuts-sdg-indicators") / "cordis_projects_by_nuts_sdg_count.csv.gz",
+        "sdg", "projects", "h2020-sdg-nuts2", "sdg",
+        "Horizon 2020 projects by NUTS 2 region (NUTS 2021 codes) x Sustainable Development Goal, all years "
+        "pooled (Nesta EURITO; SDGs assigned by a text model)",
+    ),
+    (
+        Path("eurito-preprints-nuts-topics") / "preprints_by_nuts_topic_count.csv.gz",
+        "topic", "participations", "preprints-topics-nuts2", "eurito-topics",
+        "Research preprints (arXiv, bioRxiv, medRxiv, CORD-19) by NUTS 2 region (NUTS 2021 codes) x topic "
+        "(AI and Covid-19 research clusters), all years pooled (Nesta EURITO)",
+    ),
+)  # fmt: skip
 REFERENCE_FOLDER = Path("nuts-codes-and-changes")
 BOUNDARY_FOLDER = Path("nuts-2016-geo")
 _CORDIS_FILE = CORDIS_FOLDER / "h2020_participations.csv.gz"
@@ -244,6 +261,8 @@ def load_demo(
         assert folder is not None  # offline: the --from folder holds the data sets
         _load_bres(store, folder, report)
         _load_cordis(store, folder, report)
+    if folder is not None:
+        _load_research(store, folder, reference, report)
     boundaries = folder if folder is not None and (folder / BOUNDARY_FOLDER).is_dir() else None
     report.boundaries = None if boundaries is None else str(boundaries)
     if boundaries is None:
@@ -254,7 +273,7 @@ def load_demo(
 def _load_regions(store: Store, reference: Path | None, report: DemoReport) -> None:
     from clusterix.reference.nuts import nuts_regions
 
-    for version in (2013, 2016):
+    for version in (2013, 2016, 2021):
         if store.regions(version=version).empty:
             try:
                 store.import_regions(nuts_regions(version, source=reference))
@@ -264,6 +283,38 @@ def _load_regions(store: Store, reference: Path | None, report: DemoReport) -> N
                     f"{REFERENCE_FOLDER}/ or run online to download Eurostat's NUTS tables."
                 ) from error
         report.regions += len(store.regions(version=version))
+
+
+def _load_research(store: Store, folder: Path, reference: Path | None, report: DemoReport) -> None:
+    """Research competences of every European NUTS 2 region: H2020 projects by SDG and
+    preprints by topic, recoded to NUTS 2021 (:func:`clusterix.ingest.eurito.read_eurito_counts`)."""
+    from clusterix.ingest.eurito import pool_years, read_eurito_counts
+    from clusterix.reference.nuts import convert_versions
+
+    for relative, column, measure, name, scheme, description in RESEARCH_FILES:
+        path = folder / relative
+        if not path.is_file():
+            report.notes.append(f"{name}: {relative} is not in {folder}; research competences by {column} not loaded.")
+            continue
+        counts = read_eurito_counts(path, field=column, measure=measure, level=2)
+        recoded, unconvertible = convert_versions(counts.observations, to_version=2021, source=reference)
+        store.import_classification(scheme, counts.titles.assign(level=1, parent=None))
+        result = store.import_observations(
+            [pool_years(recoded)],
+            source="eurito",
+            path=path,
+            name=name,
+            description=description,
+            region_version=2021,
+            unknown_codes="drop",
+        )
+        report.datasets.append(result.dataset)
+        left_out = unconvertible + result.dropped
+        if left_out:
+            report.notes.append(
+                f"{name}: {left_out:,} counts left out (codes of NUTS 2010, or of regions split or re-bounded "
+                "since, which cannot be recoded to NUTS 2021)."
+            )
 
 
 def _load_bres(store: Store, data_from: Path, report: DemoReport) -> None:

@@ -54,9 +54,15 @@ def search_organisations(
     Page[Organisation]
         Ordered by name then id.
     """
-    total, frame = workspace.store.search_organisations(q=q, kind=kind, country=country, limit=limit, offset=offset)
-    page = {"items": records(frame), "total": total, "limit": limit, "offset": offset}
-    return Page[Organisation].model_validate(page)
+
+    def build() -> Page[Organisation]:
+        total, frame = workspace.store.search_organisations(q=q, kind=kind, country=country, limit=limit, offset=offset)
+        page = {"items": records(frame), "total": total, "limit": limit, "offset": offset}
+        return Page[Organisation].model_validate(page)
+
+    # kept per store version: the Partners page's search-as-you-type asks the same again and again
+    version = workspace.caches.store_version(workspace.store)
+    return workspace.caches.results.get(("search", version, q, kind, country, limit, offset), build)  # type: ignore[no-any-return]
 
 
 def organisation_detail(workspace: Workspace, organisation_id: str, *, projects: int = 20) -> OrganisationDetail:
@@ -81,7 +87,14 @@ def organisation_detail(workspace: Workspace, organisation_id: str, *, projects:
     UnknownCodeError
         The organisation is not in the store.
     """
-    store = workspace.store
+    version = workspace.caches.store_version(workspace.store)
+    return workspace.caches.results.get(  # type: ignore[no-any-return]
+        ("organisation", version, organisation_id, projects),
+        lambda: _detail(workspace.store, organisation_id, projects),
+    )
+
+
+def _detail(store: Store, organisation_id: str, projects: int) -> OrganisationDetail:
     frame = store.organisation(organisation_id, external_ids=True)
     if frame.empty:
         raise UnknownCodeError(f"Unknown organisation {organisation_id!r}.")
@@ -305,14 +318,24 @@ def partner_recommendations(
         raise UnknownCodeError(f"Organisation {organisation_id!r} was added after the recommender was fitted.")
     if k < 1:
         raise InvalidInputError(f"k must be at least 1; got {k}.")
-    items = partner_items(recommender, organisation_id, k=k, kinds=kinds, regions=regions)
-    return Partners.model_validate(
-        {
-            "organisation": records(organisation)[0],
-            "k": k,
-            "kinds": list(kinds) if kinds else None,
-            "regions": list(regions) if regions else None,
-            "components": list(COMPONENTS),
-            "items": items,
-        }
-    )
+
+    def build() -> Partners:
+        items = partner_items(recommender, organisation_id, k=k, kinds=kinds, regions=regions)
+        return Partners.model_validate(
+            {
+                "organisation": records(organisation)[0],
+                "k": k,
+                "kinds": list(kinds) if kinds else None,
+                "regions": list(regions) if regions else None,
+                "components": list(COMPONENTS),
+                "items": items,
+            }
+        )
+
+    if workspace.caches.partners.recommender is not recommender:
+        return build()  # a recommender of the caller's own (the command line): not kept
+    # kept per store version and model: the Partners page asks for the same organisation again
+    version = workspace.caches.store_version(store)
+    key = ("partners", version, id(recommender), workspace.caches.partners.fitted_at, organisation_id, k,
+           tuple(kinds or ()), tuple(regions or ()))  # fmt: skip
+    return workspace.caches.results.get(key, build)  # type: ignore[no-any-return]

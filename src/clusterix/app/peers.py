@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from clusterix.app._convert import plain
-from clusterix.app.datasets import Analysis, analysis
+from clusterix.app.datasets import Analysis, analysis, dataset_for_region
 from clusterix.app.results import Peers
 from clusterix.errors import InvalidInputError, UnknownCodeError
 
@@ -78,7 +78,7 @@ def region_peers(
     code : str
         The region.
     dataset, measure, year : str, optional
-        Which data (defaults: the first dataset, its only measure, the last period).
+        Which data (defaults: the first dataset that holds the region, its only measure, the last period).
     k : int
         How many peers.
     metric : str
@@ -95,7 +95,7 @@ def region_peers(
     ----------
     Hausmann, R. et al. (2014). The Atlas of Economic Complexity. MIT Press.
     """
-    found = analysis(workspace, dataset, measure)
+    found = analysis(workspace, dataset_for_region(workspace, code, dataset), measure)
     index = found.period_index(year)
     key = (*found.key, "peers", found.periods[index], code, k, metric, aspirational)
     return workspace.caches.results.get(  # type: ignore[no-any-return]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from clusterix.app.datasets import analysis
+from clusterix.app.datasets import analysis, dataset_for_region
 from clusterix.app.results import Profile
 from clusterix.errors import InvalidInputError
 
@@ -35,7 +35,7 @@ def region_profile(
     code : str
         NUTS code, e.g. ``UKI3``.
     dataset, measure, year : str, optional
-        Which data (defaults: the first dataset, its only measure, the last period).
+        Which data (defaults: the first dataset that holds the region, its only measure, the last period).
 
     Returns
     -------
@@ -51,7 +51,7 @@ def region_profile(
     Ketels, C. and Protsiv, S. (2013). Methodology and findings report for a cluster mapping
     of related sectors. European Cluster Observatory.
     """
-    found = analysis(workspace, dataset, measure)
+    found = analysis(workspace, dataset_for_region(workspace, code, dataset), measure)
     index = found.period_index(year)
 
     def build() -> Profile:
@@ -91,7 +91,7 @@ def profile_charts(
         SVG markup by chart name; empty when matplotlib is not installed (the ``report``
         extra: ``pip install 'clusterix[report]'``).
     """
-    found = analysis(workspace, dataset, measure)
+    found = analysis(workspace, dataset_for_region(workspace, code, dataset), measure)
     index = found.period_index(year)
     profile = region_profile(workspace, code, dataset=found.dataset, measure=found.measure, year=found.periods[index])
 

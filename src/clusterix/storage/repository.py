@@ -356,6 +356,15 @@ class Store(CatalogueQueries, RegionQueries, OrganisationQueries):
             parameters.append(time)
         return self.database.query(sql + " ORDER BY time, region, activity, measure", parameters)
 
+    def datasets_covering(self, region: str) -> list[str]:
+        """The observation datasets holding ``region``, in the order they were imported."""
+        frame = self.database.query(
+            "SELECT d.name FROM datasets d WHERE d.kind = 'observations' AND EXISTS "
+            "(SELECT 1 FROM observations o WHERE o.dataset_id = d.id AND o.region = ?) ORDER BY d.id",
+            (region,),
+        )
+        return [str(name) for name in frame["name"]]
+
     # -- organisations and projects -----------------------------------------------------
 
     def import_organisations(

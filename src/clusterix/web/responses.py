@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from fastapi import Request
@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from clusterix.app.workspace import Workspace
 from clusterix.web.errors import api_error
 
-__all__ = ["Key", "cached_json", "page_limit", "run_limited", "workspace"]
+__all__ = ["Key", "cached_json", "cached_page", "page_limit", "run_limited", "workspace"]
 
 #: The cache key of a response: the request's parameters (``None``: do not cache), or a function giving it.
 Key = tuple[Hashable, ...] | Callable[[], tuple[Hashable, ...] | None] | None
@@ -85,6 +85,32 @@ async def cached_json(
         return body
 
     return Response(await run_limited(request, compute), media_type="application/json")
+
+
+async def cached_page(request: Request, build: Callable[[], Awaitable[Response]]) -> Response:
+    """The HTML page ``build()`` renders, from the response cache for anonymous visitors.
+
+    A request without cookies and without an ``Authorization`` header cannot see anything
+    that depends on who asks (the header shows the sign-in link, no form carries a token), so
+    its page is the same for every such visitor at one store version and is kept under the
+    request's path and query, like the API's responses. Signed-in visitors, and any request
+    with a cookie, get a freshly rendered page. Error pages are never kept.
+    """
+    if request.cookies or "authorization" in request.headers:
+        return await build()
+    current = workspace(request)
+    caches, store = current.caches, current.store
+    key = ("page", request.url.path, request.url.query)
+    version = caches.fresh_version(store)
+    if version is None:
+        version = await run_limited(request, caches.store_version, store)
+    body = caches.payloads.get((version, key))
+    if body is not None:
+        return Response(body, media_type="text/html; charset=utf-8")
+    response = await build()
+    if response.status_code == 200:
+        caches.payloads.put((version, key), bytes(response.body))
+    return response
 
 
 def page_limit(request: Request, limit: int | None, default: int) -> int:

@@ -33,7 +33,7 @@ Modules: :mod:`~clusterix.reference.nuts.regions` (:func:`nuts_regions`, :func:`
 
 from clusterix.reference.nuts.changes import CONVERSION_COLUMNS
 from clusterix.reference.nuts.codes import iso_country, normalise_code, nuts_country
-from clusterix.reference.nuts.conversion import convert_codes, convert_data
+from clusterix.reference.nuts.conversion import convert_codes, convert_data, convert_versions
 from clusterix.reference.nuts.files import REMOTE_FILES
 from clusterix.reference.nuts.files import _csv_records as _csv_records  # used by clusterix.reference.nace
 from clusterix.reference.nuts.regions import REGION_COLUMNS, VERSIONS, check_codes, nuts_regions
@@ -46,6 +46,7 @@ __all__ = [
     "check_codes",
     "convert_codes",
     "convert_data",
+    "convert_versions",
     "iso_country",
     "normalise_code",
     "nuts_country",

@@ -14,7 +14,7 @@ from clusterix.errors import InvalidInputError
 from clusterix.reference.nuts.changes import CONVERSION_COLUMNS, _Crosswalk, _Reference, _reference
 from clusterix.reference.nuts.regions import _check_version, _checked, _materialise
 
-__all__ = ["convert_codes", "convert_data"]
+__all__ = ["convert_codes", "convert_data", "convert_versions"]
 
 
 # Columns of the tidy observation frame that describe a source row, not an observation.
@@ -341,3 +341,85 @@ def _add_up(rows: pd.DataFrame, region: str, value: str, keys: list[str]) -> pd.
 def _join_flags(flags: pd.Series) -> str | None:
     letters = sorted({letter for flag in flags if isinstance(flag, str) for letter in flag.strip()})
     return "".join(letters) or None
+
+
+def convert_versions(
+    frame: pd.DataFrame,
+    *,
+    to_version: int,
+    version: str = "nuts_version",
+    region: str = "region",
+    value: str = "value",
+    source: str | Path | None = None,
+) -> tuple[pd.DataFrame, int]:
+    """Recode a table whose rows are coded in different NUTS versions to one version.
+
+    Each row's version is in column ``version`` (e.g. 2013 for the years 2014-2015 and 2016
+    for 2016-2020, as in tables built year by year). The rows of each older version are
+    converted with :func:`convert_data` (``how="sum"``: merged regions added up where every
+    member is present); rows of ``to_version`` are kept. A row whose code is not of its
+    stated version but already of ``to_version`` is kept as it is. Rows that cannot be
+    recoded (of a version without tables here such as 2010, newer than ``to_version``, split
+    or re-bounded regions, incomplete merges, codes of no version) are left out and counted.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table with ``region``, ``value`` and ``version`` columns; observations are
+        identified by every other column (except ``flag``, ``line``, ``column``).
+    to_version : {2016, 2021}
+        The version of the result.
+    version, region, value : str
+        Column names.
+    source : str or Path, optional
+        Folder of the correspondence tables (see :func:`nuts_regions`).
+
+    Returns
+    -------
+    tuple of (pandas.DataFrame, int)
+        The recoded rows (without the ``version`` column), and how many source rows were
+        left out.
+
+    Raises
+    ------
+    InvalidInputError
+        A missing column or a bad ``to_version``.
+    """
+    from clusterix.reference.nuts.regions import nuts_regions
+
+    function = "convert_versions"
+    check_option(to_version, (2016, 2021), name="to_version", function=function)
+    for name, column in (("version", version), ("region", region), ("value", value)):
+        if column not in frame.columns:
+            raise parameter_error(
+                name, function, f"a column of the frame ({', '.join(map(str, frame.columns))})", column
+            )
+    codes = {year: set(nuts_regions(year, source=source)["code"]) for year in (2013, 2016, 2021) if year <= to_version}
+    parts, left_out = [], 0
+    versions = frame[version].astype(int)
+    for year in sorted(versions.unique()):
+        rows = frame[versions == year].drop(columns=version)
+        if year not in codes:  # no correspondence table here (2010), or newer than the target
+            left_out += len(rows)
+            continue
+        if year == to_version:
+            known = rows[region].isin(codes[year])
+            left_out += int((~known).sum())
+            parts.append(rows[known])
+            continue
+        stray = ~rows[region].isin(codes[year])
+        current = stray & rows[region].isin(codes[to_version])
+        left_out += int((stray & ~current).sum())
+        parts.append(rows[current])
+        converted = convert_data(
+            rows[~stray], region=region, value=value, from_version=int(year), to_version=to_version,
+            source=source, on_unconvertible="flag",
+        )  # fmt: skip
+        left_out += int((~converted["convertible"]).sum())
+        parts.append(converted[converted["convertible"]].drop(columns="convertible"))
+    columns = [column for column in frame.columns if column != version]
+    kept = [part for part in parts if len(part)]
+    result = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=columns)
+    keys = [column for column in columns if column not in (value, *_ROW_COLUMNS)]
+    summed: pd.DataFrame = result.groupby(keys, as_index=False, sort=False).agg({value: "sum"})
+    return summed, left_out

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from clusterix.app import complementarity as complementarity_cases
 from clusterix.app import datasets as dataset_cases
@@ -33,7 +33,7 @@ from clusterix.web.params import (
     REGION_PATTERN,
     TEXT_PATTERN,
 )
-from clusterix.web.responses import run_limited, workspace
+from clusterix.web.responses import cached_page, run_limited, workspace
 from clusterix.web.security import svg_without_inline_styles
 from clusterix.web.templating import render
 
@@ -135,18 +135,25 @@ async def _profile_values(
 @router.get("/regions/{code}", response_class=HTMLResponse)
 async def profile_page(
     request: Request, code: Code, dataset: Dataset = None, measure: Measure = None, year: Year = None
-) -> HTMLResponse:
-    values = await _profile_values(request, code, dataset, measure, year)
-    return render(request, "profile.html", active="regions", **values)
+) -> Response:
+    async def build() -> Response:
+        values = await _profile_values(request, code, dataset, measure, year)
+        return render(request, "profile.html", active="regions", **values)
+
+    return await cached_page(request, build)
 
 
 @router.get("/regions/{code}/fragment", response_class=HTMLResponse)
 async def profile_fragment(
     request: Request, code: Code, dataset: Dataset = None, measure: Measure = None, year: Year = None
-) -> HTMLResponse:
+) -> Response:
     """The body of the profile page for another year (swapped in by HTMX)."""
-    values = await _profile_values(request, code, dataset, measure, year)
-    return render(request, "_profile_body.html", **values)
+
+    async def build() -> Response:
+        values = await _profile_values(request, code, dataset, measure, year)
+        return render(request, "_profile_body.html", **values)
+
+    return await cached_page(request, build)
 
 
 @router.get("/compare", response_class=HTMLResponse)
