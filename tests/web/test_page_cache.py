@@ -64,3 +64,24 @@ def test_error_pages_are_not_kept(app, counted) -> None:
     for _ in range(2):
         assert TestClient(app).get("/regions/ZZ99").status_code == 404
     assert counted["region_profile"] == 2 and counted["profile_charts"] == 0
+
+
+def test_health_counts_the_store_at_most_once_a_second_unless_data_are_written(
+    app, tiny, monkeypatch, tmp_path
+) -> None:
+    store, _ = tiny
+    calls = Counter()
+    original = type(store).table_counts
+
+    def counting(self):
+        calls["counts"] += 1
+        return original(self)
+
+    monkeypatch.setattr(type(store), "table_counts", counting)
+    client = TestClient(app)
+    for _ in range(5):
+        assert client.get("/api/v1/health").status_code == 200
+    assert calls["counts"] == 1
+    _import_firms(store, tmp_path, bump=1.0)  # a write through this process: counted again at once
+    assert client.get("/api/v1/health").json()["counts"]["observations"] >= 12
+    assert calls["counts"] == 2

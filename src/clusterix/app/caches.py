@@ -151,6 +151,7 @@ class Caches:
         self._refresh_lock = threading.Lock()
         self._refreshing = False
         self.datasets_memo: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
+        self.counts_memo: tuple[float, Any, dict[str, int]] | None = None  # (when, writes, rows per table): /health
         self.partners = BackgroundFit(partner_fit, partner_version)
         self.results = ResultCache()
 
@@ -207,6 +208,7 @@ class Caches:
             self._values.clear()
             self._version = None
             self.datasets_memo = None
+            self.counts_memo = None
         self.payloads.clear()
         self.results.clear()
         self.partners = BackgroundFit(self.partners.fit, self.partners.version)

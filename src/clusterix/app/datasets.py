@@ -4,6 +4,7 @@ table, its activity codes with titles, and the memoised analysis (every period c
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,8 @@ __all__ = [
     "StoredTable",
     "analysis",
     "dataset_activities",
+    "fresh_table_counts",
+    "table_counts",
     "dataset_for_region",
     "datasets_covering",
     "dataset_record",
@@ -360,3 +363,53 @@ def dataset_activities(workspace: Workspace, *, dataset: str | None = None, meas
             "items": [{"code": code, "name": found.activity_names.get(code)} for code in codes],
         }
     )
+
+
+def table_counts(workspace: Workspace, *, max_age: float = 1.0) -> dict[str, int]:
+    """The rows of every table of the store, counted at most once every ``max_age`` seconds.
+
+    ``/api/v1/health`` reports them; a monitor polling it often, or during a burst of
+    sign-ins that hold the store, must not queue a round of counting queries per poll.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    max_age : float
+        How old the counts may be, in seconds.
+
+    Returns
+    -------
+    dict of str to int
+        Rows by table name.
+    """
+    fresh = fresh_table_counts(workspace, max_age=max_age)
+    if fresh is not None:
+        return fresh
+    writes = getattr(workspace.store.database, "data_writes", None)
+    counts = workspace.store.table_counts()
+    workspace.caches.counts_memo = (time.monotonic(), writes, counts)
+    return counts
+
+
+def fresh_table_counts(workspace: Workspace, *, max_age: float = 1.0) -> dict[str, int] | None:
+    """The counts of :func:`table_counts` if they are younger than ``max_age`` seconds and no
+    data were written through this process since, else ``None``: no query, cheap enough for
+    the event loop.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    max_age : float
+        How old the counts may be, in seconds.
+
+    Returns
+    -------
+    dict of str to int or None
+        Rows by table name, or ``None``.
+    """
+    counted = workspace.caches.counts_memo
+    if counted is None or getattr(workspace.store.database, "data_writes", None) != counted[1]:
+        return None  # a write through this process since: count again
+    return counted[2] if time.monotonic() - counted[0] < max_age else None
