@@ -53,6 +53,7 @@ class BackgroundFit:
         self.fitted_version: Any = None
         self.refitting = False
         self.fitted_at: float | None = None  # time.time() of the model in use
+        self.checked_store_version: Any = None  # the store version whose data refresh() last looked at
 
     def start(self, store: Store) -> None:
         """Begin fitting in the background unless it has begun already."""
@@ -65,12 +66,19 @@ class BackgroundFit:
             self.started = time.monotonic()
         threading.Thread(target=self._fit, args=(store,), name="clusterix-background-fit", daemon=True).start()
 
-    def refresh(self, store: Store) -> None:
+    def refresh(self, store: Store, store_version: Any = None) -> None:
         """Fit a new model in the background if the data changed since the model in use was
-        fitted; the model in use answers meanwhile. Nothing happens while a fit is running."""
+        fitted; the model in use answers meanwhile. Nothing happens while a fit is running.
+
+        ``store_version`` (:meth:`~clusterix.app.caches.Caches.store_version`), when given,
+        spares the look at the data while it is the one seen last time: no query per request.
+        """
         if self.fit is None or self.version is None or self.status != "ready" or self.refitting:
             return
+        if store_version is not None and store_version == self.checked_store_version:
+            return
         current = self.version(store)
+        self.checked_store_version = store_version
         with self.lock:
             if self.refitting or current == self.fitted_version:
                 return

@@ -105,7 +105,7 @@ def complementarity_between(
     if year is not None and year not in research_side.periods + industry_side.periods:
         raise UnknownCodeError(
             f"No period {year!r} in {research_side.dataset!r} or {industry_side.dataset!r} (periods: "
-            f"{sorted(set(research_side.periods + industry_side.periods))})."
+            f"{', '.join(sorted(set(research_side.periods + industry_side.periods)))})."
         )
     # the year where a dataset has it, else that dataset's last period (datasets may cover different years)
     research_period, industry_period = research_side.period(year), industry_side.period(year)
@@ -116,7 +116,7 @@ def complementarity_between(
         if code not in shared:
             raise UnknownCodeError(
                 f"Region {code!r} is not in both datasets ({research_side.dataset!r} and "
-                f"{industry_side.dataset!r}); regions in both include {list(shared[:8])}."
+                f"{industry_side.dataset!r}); regions in both include {', '.join(map(str, shared[:8]))}."
             )
     research_rca, industry_rca = research_rca.loc[shared], industry_rca.loc[shared]
     matrix = complementarity(research_rca, industry_rca, regions=regions)

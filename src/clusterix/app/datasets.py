@@ -303,7 +303,9 @@ class Analysis:
         if year is None:
             return len(self.periods) - 1
         if year not in self.periods:
-            raise UnknownCodeError(f"Dataset {self.dataset!r} has no period {year!r}; periods are {self.periods}.")
+            raise UnknownCodeError(
+                f"Dataset {self.dataset!r} has no period {year!r}; periods are {', '.join(self.periods)}."
+            )
         return self.periods.index(year)
 
     def measures_table(self, index: int) -> pd.DataFrame:

@@ -292,13 +292,11 @@ def partner_recommendations(
     from clusterix.partners.recommender import COMPONENTS
 
     store = workspace.store
-    organisation = store.organisation(organisation_id)
-    if organisation.empty:
-        raise UnknownCodeError(f"Unknown organisation {organisation_id!r}.")
+    version = workspace.caches.store_version(store)
     if recommender is None:
         state = workspace.caches.partners
         state.start(store)
-        state.refresh(store)  # after an import: a new model in the background, the last one answers
+        state.refresh(store, version)  # after an import: a new model in the background, the last one answers
         if state.status == "failed":
             raise DataSourceError(f"Partner recommendations are not available: {state.error}")
         if state.status != "ready":
@@ -314,12 +312,15 @@ def partner_recommendations(
                 "a new one that includes it is being fitted: try again in a minute.",
                 retry_after=30,
             )
-    if organisation_id not in recommender.ids_:
-        raise UnknownCodeError(f"Organisation {organisation_id!r} was added after the recommender was fitted.")
     if k < 1:
         raise InvalidInputError(f"k must be at least 1; got {k}.")
 
     def build() -> Partners:
+        organisation = store.organisation(organisation_id)
+        if organisation.empty:
+            raise UnknownCodeError(f"Unknown organisation {organisation_id!r}.")
+        if organisation_id not in recommender.ids_:
+            raise UnknownCodeError(f"Organisation {organisation_id!r} was added after the recommender was fitted.")
         items = partner_items(recommender, organisation_id, k=k, kinds=kinds, regions=regions)
         return Partners.model_validate(
             {
@@ -335,7 +336,6 @@ def partner_recommendations(
     if workspace.caches.partners.recommender is not recommender:
         return build()  # a recommender of the caller's own (the command line): not kept
     # kept per store version and model: the Partners page asks for the same organisation again
-    version = workspace.caches.store_version(store)
     key = ("partners", version, id(recommender), workspace.caches.partners.fitted_at, organisation_id, k,
            tuple(kinds or ()), tuple(regions or ()))  # fmt: skip
     return workspace.caches.results.get(key, build)  # type: ignore[no-any-return]

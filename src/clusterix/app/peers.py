@@ -109,7 +109,7 @@ def _peers(found: Analysis, index: int, code: str, *, k: int, metric: str, aspir
     if code not in indicators.index:
         raise UnknownCodeError(
             f"Region {code!r} is not in dataset {found.dataset!r} in period {found.periods[index]} "
-            f"(regions include {list(indicators.index[:8])})."
+            f"(regions include {', '.join(map(str, indicators.index[:8]))}, ...)."
         )
     items = peer_items(indicators, code, k=k, metric=metric, aspirational=aspirational, names=found.region_names)
     return Peers.model_validate(

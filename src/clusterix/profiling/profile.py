@@ -139,7 +139,9 @@ class RegionProfiler:
         for index, known in enumerate(self.periods):
             if str(known) == str(period):
                 return index
-        raise UnknownCodeError(f"No period {period!r} in the data; periods are {[str(p) for p in self.periods]}.")
+        raise UnknownCodeError(
+            f"No period {period!r} in the data; periods are {', '.join(str(p) for p in self.periods)}."
+        )
 
     def profile(self, region: str, *, period: Any = None) -> dict[str, Any]:
         """The profile of ``region`` in ``period`` (default: the last) as a JSON-ready dict."""
@@ -147,9 +149,9 @@ class RegionProfiler:
         result = self.results[index]
         row = self._row[index].get(region)
         if row is None:
-            known = list(self._row[index])[:8]
+            known = ", ".join(str(code) for code in list(self._row[index])[:8])
             raise UnknownCodeError(
-                f"Unknown region {region!r} in period {self.periods[index]!r} (regions include {known})."
+                f"Unknown region {region!r} in period {self.periods[index]!r} (regions include {known}, ...)."
             )
         activities = result.matrix.activities
         values = result.matrix.values[[row], :].toarray().ravel()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path, Query
+from pydantic import AfterValidator
 
 from clusterix.app.regions import INDICATORS
 
@@ -32,11 +33,12 @@ __all__ = [
     "Offset",
     "OrganisationId",
     "RegionCode",
+    "RegionList",
     "Year",
 ]
 
-#: A NUTS code (level 0-3), e.g. ``DE``, ``UKI3``, ``FR101``.
-REGION_PATTERN = r"^[A-Z]{2}[0-9A-Z]{0,3}$"
+#: A NUTS code (level 0-3), e.g. ``DE``, ``UKI3``, ``FR101``; any case (``uki3`` is read as ``UKI3``).
+REGION_PATTERN = r"^[A-Za-z]{2}[0-9A-Za-z]{0,3}$"
 DATASET_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$"
 ORGANISATION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
 ACTIVITY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 _.:&/\-]{0,79}$"
@@ -45,11 +47,18 @@ MEASURE_PATTERN = r"^[A-Za-z0-9_.\- ]{0,60}$"
 #: Free text (a search): no control characters (PostgreSQL text cannot hold NUL).
 TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 KINDS_PATTERN = r"^(enterprise|higher_education|research|public|other|cluster)$"
-REGION_LIST_PATTERN = r"^[A-Z]{2}[0-9A-Z]{0,3}(,[A-Z]{2}[0-9A-Z]{0,3}){0,19}$"
+REGION_LIST_PATTERN = r"^[A-Za-z]{2}[0-9A-Za-z]{0,3}(,[A-Za-z]{2}[0-9A-Za-z]{0,3}){0,19}$"
 KIND_LIST_PATTERN = r"^(enterprise|higher_education|research|public|other|cluster)(,(enterprise|higher_education|research|public|other|cluster)){0,5}$"  # noqa: E501
 INDICATOR_PATTERN = "^(" + "|".join(INDICATORS) + ")$"
 
-RegionCode = Annotated[str, Path(pattern=REGION_PATTERN, description="A NUTS code, e.g. UKI3")]
+RegionCode = Annotated[
+    str, Path(pattern=REGION_PATTERN, description="A NUTS code, e.g. UKI3 (any case)"), AfterValidator(str.upper)
+]
+RegionList = Annotated[
+    str,
+    Query(pattern=REGION_LIST_PATTERN, description="Two or more NUTS codes, comma-separated (any case)"),
+    AfterValidator(str.upper),
+]
 DatasetName = Annotated[str | None, Query(pattern=DATASET_PATTERN, description="Dataset name (default: the first)")]
 MeasureName = Annotated[str | None, Query(pattern=MEASURE_PATTERN, description="Measure (default: the only one)")]
 Year = Annotated[str | None, Query(pattern=PERIOD_PATTERN, description="Period (default: the last)")]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from clusterix.app import partners as partner_cases
 from clusterix.app.results import Organisation, OrganisationDetail, Page, Partners
@@ -82,7 +82,9 @@ async def partners(
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     kinds: Annotated[str | None, Query(pattern=KIND_LIST_PATTERN, description="Comma-separated kinds")] = None,
     regions: Annotated[
-        str | None, Query(pattern=REGION_LIST_PATTERN, description="Comma-separated NUTS/country codes")
+        str | None,
+        Query(pattern=REGION_LIST_PATTERN, description="Comma-separated NUTS/country codes (any case)"),
+        AfterValidator(lambda value: value if value is None else value.upper()),
     ] = None,
 ) -> Response:
     current = workspace(request)

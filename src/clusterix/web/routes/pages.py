@@ -13,7 +13,8 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import AfterValidator
 
 from clusterix.app import complementarity as complementarity_cases
 from clusterix.app import datasets as dataset_cases
@@ -41,10 +42,21 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
-Dataset = Annotated[str | None, Query(pattern=DATASET_PATTERN)]
-Measure = Annotated[str | None, Query(pattern=MEASURE_PATTERN)]
-Year = Annotated[str | None, Query(pattern=PERIOD_PATTERN)]
-Code = Annotated[str, Path(pattern=REGION_PATTERN)]
+
+def _or_none(value: str | None) -> str | None:
+    """A form's empty choice ("same as research", "any") is no choice."""
+    return value or None
+
+
+def _optional(pattern: str) -> str:
+    """``pattern`` or the empty string (what a form's empty option sends)."""
+    return rf"^(|{pattern.removeprefix('^').removesuffix('$')})$"
+
+
+Dataset = Annotated[str | None, Query(pattern=_optional(DATASET_PATTERN)), AfterValidator(_or_none)]
+Measure = Annotated[str | None, Query(pattern=MEASURE_PATTERN), AfterValidator(_or_none)]
+Year = Annotated[str | None, Query(pattern=_optional(PERIOD_PATTERN)), AfterValidator(_or_none)]
+Code = Annotated[str, Path(pattern=REGION_PATTERN)]  # any case: a lower-case code is redirected to its page
 
 
 def _query(**values: Any) -> str:
@@ -136,6 +148,10 @@ async def _profile_values(
 async def profile_page(
     request: Request, code: Code, dataset: Dataset = None, measure: Measure = None, year: Year = None
 ) -> Response:
+    if code != code.upper():  # /regions/uki3: the page's one address is /regions/UKI3
+        target = f"/regions/{code.upper()}" + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(target, status_code=308)
+
     async def build() -> Response:
         values = await _profile_values(request, code, dataset, measure, year)
         return render(request, "profile.html", active="regions", **values)
@@ -148,6 +164,7 @@ async def profile_fragment(
     request: Request, code: Code, dataset: Dataset = None, measure: Measure = None, year: Year = None
 ) -> Response:
     """The body of the profile page for another year (swapped in by HTMX)."""
+    code = code.upper()
 
     async def build() -> Response:
         values = await _profile_values(request, code, dataset, measure, year)

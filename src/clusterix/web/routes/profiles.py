@@ -13,7 +13,7 @@ from clusterix.app import peers as peer_cases
 from clusterix.app import profile as profile_cases
 from clusterix.app.results import Complementarity, Peers, Profile
 from clusterix.web.errors import ERROR_RESPONSES
-from clusterix.web.params import REGION_LIST_PATTERN, DatasetName, MeasureName, RegionCode, Year
+from clusterix.web.params import DatasetName, MeasureName, RegionCode, RegionList, Year
 from clusterix.web.responses import cached_json, workspace
 
 __all__ = ["router"]
@@ -52,7 +52,7 @@ async def region_peers(
 @router.get("/complementarity", response_model=Complementarity, summary="Research x industry complementarity")
 async def complementarity(
     request: Request,
-    regions: Annotated[str, Query(pattern=REGION_LIST_PATTERN, description="Two or more NUTS codes, comma-separated")],
+    regions: RegionList,
     research: DatasetName = None,
     industry: DatasetName = None,
     research_measure: MeasureName = None,
