@@ -518,6 +518,7 @@ def test_demo_datasets_and_indicators_match_the_source(demo_client, shared_data)
     datasets = {item["name"]: item for item in demo_client.get("/api/v1/datasets").json()["items"]}
     assert set(datasets) == {
         "uk-bres-employment", "cordis-h2020", "cordis-h2020-projects", "h2020-sdg-nuts2", "preprints-topics-nuts2",
+        "h2020-sdg-nuts1", "h2020-sdg-nuts3",
     }  # fmt: skip
     assert datasets["h2020-sdg-nuts2"]["region_version"] == 2021 and datasets["h2020-sdg-nuts2"]["periods"] == [
         "2014-2021"

@@ -61,12 +61,13 @@ def test_demo_loads_real_data_and_answers(tmp_path, shared_data) -> None:
     names = [item["name"] for item in json.loads(result.output.splitlines()[-1])["items"]]
     assert names == [
         "uk-bres-employment", "cordis-h2020", "cordis-h2020-projects", "h2020-sdg-nuts2", "preprints-topics-nuts2",
+        "h2020-sdg-nuts1", "h2020-sdg-nuts3",
     ]  # fmt: skip
     assert target.is_file()
     again = runner.invoke(app, arguments)  # loading twice changes nothing
     assert again.exit_code == 0
     with Store.open(target, read_only=True) as store:
-        assert store.table_counts()["datasets"] == 5
+        assert store.table_counts()["datasets"] == 7
 
 
 @pytest.mark.shared

@@ -55,3 +55,23 @@ def test_the_uk_keeps_its_industry_profile_and_can_ask_for_research(demo_client)
 
 def test_an_unknown_region_is_still_a_404(demo_client) -> None:
     assert demo_client.get("/api/v1/regions/ZZ99/profile").status_code == 404
+
+
+def test_programme_parts_have_their_titles(demo_client) -> None:
+    activities = demo_client.get("/api/v1/datasets/cordis-h2020-projects/activities").json()
+    titles = {item["code"]: item["name"] for item in activities["items"]}
+    assert titles["SC3"] == "Secure, clean and efficient energy"
+    assert titles["SWAFS"] == "Science with and for Society"
+    assert all(titles.values()), [code for code, name in titles.items() if not name]
+    profile = demo_client.get("/api/v1/regions/AT/profile", params={"dataset": "cordis-h2020-projects"}).json()
+    assert profile["specialisations"] and all(item["name"] for item in profile["specialisations"])
+
+
+@pytest.mark.parametrize(
+    ("code", "name", "dataset"),
+    [("BE2", "Vlaams Gewest", "h2020-sdg-nuts1"), ("SE224", "Skåne", "h2020-sdg-nuts3")],
+)
+def test_nuts1_and_nuts3_regions_have_profiles_too(demo_client, code: str, name: str, dataset: str) -> None:
+    profile = demo_client.get(f"/api/v1/regions/{code}/profile").json()
+    assert profile["dataset"] == dataset and name in profile["name"]
+    assert profile["specialisations"] and all(item["name"] for item in profile["specialisations"])

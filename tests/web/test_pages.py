@@ -71,8 +71,9 @@ def test_page_errors_are_html(client) -> None:
     response = client.get("/regions/XA99")
     assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
     assert 'id="error-status">Error 404' in response.text and "XA99" in response.text
-    malformed = client.get("/regions/xa99")
+    malformed = client.get("/regions/x-99")
     assert malformed.status_code == 422 and 'id="error-message"' in malformed.text
+    assert client.get("/regions/xa99", follow_redirects=False).status_code == 308  # any case: redirected
     missing = client.get("/no-such-page")
     assert missing.status_code == 404 and "<html" in missing.text
 

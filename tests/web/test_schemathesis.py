@@ -106,7 +106,11 @@ def api(request, shared_data, tmp_path_factory):
     admin = create_user(store, "admin@example.org", "correct horse battery", role="admin", as_owner=True)
     app = create_app(web_settings(report.boundaries), store=store)
     if _FITTED:
+        from clusterix.app.partners import collaboration_version
+
         app.state.caches.partners = _FITTED[0]
+        # the same organisations and collaborations, imported at another time: no refit needed
+        _FITTED[0].fitted_version, _FITTED[0].checked_store_version = collaboration_version(store), None
     else:
         app.state.caches.partners.start(store)
     yield app, store, admin

@@ -56,20 +56,22 @@ __all__ = [
 
 CORDIS_FOLDER = Path("cordis-h2020-participations")
 #: Research competences across Europe (Nesta's EURITO indicators), loaded when the --from folder has them:
-#: (file, field column, measure, dataset, classification, description).
+#: (file, field column, measure, dataset, classification, NUTS level, description).
+_SDG_FILE = Path("cordis-nuts-sdg-indicators") / "cordis_projects_by_nuts_sdg_count.csv.gz"
+_SDG_TEXT = (
+    "Horizon 2020 projects by NUTS {level} region (NUTS 2021 codes) x Sustainable Development Goal, all years "
+    "pooled (Nesta EURITO; SDGs assigned by a text model)"
+)
 RESEARCH_FILES = (
-    (
-        Path("cordis-nuts-sdg-indicators") / "cordis_projects_by_nuts_sdg_count.csv.gz",
-        "sdg", "projects", "h2020-sdg-nuts2", "sdg",
-        "Horizon 2020 projects by NUTS 2 region (NUTS 2021 codes) x Sustainable Development Goal, all years "
-        "pooled (Nesta EURITO; SDGs assigned by a text model)",
-    ),
+    (_SDG_FILE, "sdg", "projects", "h2020-sdg-nuts2", "sdg", 2, _SDG_TEXT.format(level=2)),
     (
         Path("eurito-preprints-nuts-topics") / "preprints_by_nuts_topic_count.csv.gz",
-        "topic", "participations", "preprints-topics-nuts2", "eurito-topics",
+        "topic", "participations", "preprints-topics-nuts2", "eurito-topics", 2,
         "Research preprints (arXiv, bioRxiv, medRxiv, CORD-19) by NUTS 2 region (NUTS 2021 codes) x topic "
         "(AI and Covid-19 research clusters), all years pooled (Nesta EURITO)",
     ),
+    (_SDG_FILE, "sdg", "projects", "h2020-sdg-nuts1", "sdg", 1, _SDG_TEXT.format(level=1)),
+    (_SDG_FILE, "sdg", "projects", "h2020-sdg-nuts3", "sdg", 3, _SDG_TEXT.format(level=3)),
 )  # fmt: skip
 REFERENCE_FOLDER = Path("nuts-codes-and-changes")
 BOUNDARY_FOLDER = Path("nuts-2016-geo")
@@ -286,22 +288,22 @@ def _load_regions(store: Store, reference: Path | None, report: DemoReport) -> N
 
 
 def _load_research(store: Store, folder: Path, reference: Path | None, report: DemoReport) -> None:
-    """Research competences of every European NUTS 2 region: H2020 projects by SDG and
-    preprints by topic, recoded to NUTS 2021 (:func:`clusterix.ingest.eurito.read_eurito_counts`)."""
+    """Research competences of every European region: H2020 projects by SDG (NUTS 1, 2 and 3)
+    and preprints by topic (NUTS 2), recoded to NUTS 2021 (:mod:`clusterix.ingest.eurito`)."""
     from clusterix.ingest.eurito import pool_years, read_eurito_counts
     from clusterix.reference.nuts import convert_versions
 
-    for relative, column, measure, name, scheme, description in RESEARCH_FILES:
+    for relative, column, measure, name, scheme, level, description in RESEARCH_FILES:
         path = folder / relative
         if not path.is_file():
             report.notes.append(f"{name}: {relative} is not in {folder}; research competences by {column} not loaded.")
             continue
-        counts = read_eurito_counts(path, field=column, measure=measure, level=2)
+        counts = read_eurito_counts(path, field=column, measure=measure, level=level)
         recoded, unconvertible = convert_versions(counts.observations, to_version=2021, source=reference)
         store.import_classification(scheme, counts.titles.assign(level=1, parent=None))
         result = store.import_observations(
             [pool_years(recoded)],
-            source="eurito",
+            source=f"eurito-nuts{level}",  # one file, a dataset per level: the source tells them apart
             path=path,
             name=name,
             description=description,
@@ -413,6 +415,7 @@ def _load_cordis(store: Store, data_from: Path, report: DemoReport) -> None:
 def _import_cordis(store: Store, tables: Any, path: Path, description: str, report: DemoReport) -> None:
     """Import organisations, projects and participations, then the project counts per country."""
     from clusterix.ingest.cordis import project_activity_counts
+    from clusterix.ingest.cordis.programmes import programme_part_titles
 
     result = store.import_organisations(
         organisations=tables.organisations,
@@ -425,6 +428,7 @@ def _import_cordis(store: Store, tables: Any, path: Path, description: str, repo
     )
     report.datasets.append(result.dataset)
     report.organisations = store.organisation_count()
+    store.import_classification("h2020-parts", programme_part_titles())  # SC3 is "Secure, clean and efficient energy"
     counts = project_activity_counts(tables.projects, tables.participations, tables.organisations)
     per_year = counts.groupby("time")["value"].sum()
     kept = per_year[per_year >= _MIN_PROJECTS_SHARE * per_year.median()].index

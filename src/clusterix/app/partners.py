@@ -307,6 +307,8 @@ def partner_recommendations(
             )
         recommender = state.recommender
         if organisation_id not in recommender.ids_ and state.refitting:
+            if store.organisation(organisation_id).empty:
+                raise UnknownCodeError(f"Unknown organisation {organisation_id!r}.")
             raise NotReadyError(
                 f"Organisation {organisation_id!r} was imported after the partner recommender in use was fitted; "
                 "a new one that includes it is being fitted: try again in a minute.",

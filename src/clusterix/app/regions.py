@@ -131,7 +131,8 @@ def region_detail(workspace: Workspace, code: str, *, version: int | None = None
             record["geometry"] = geometry[0] if geometry else None
             record["geometry_version"] = geometry[1] if geometry else None
             return RegionDetail.model_validate(record)
-    where = f"NUTS {version}" if version is not None else f"the loaded NUTS versions {versions}"
+    loaded = ", ".join(str(v) for v in versions)
+    where = f"NUTS {version}" if version is not None else f"the loaded NUTS versions ({loaded})"
     raise UnknownCodeError(f"Unknown region {code!r}: it is not in {where}.")
 
 
