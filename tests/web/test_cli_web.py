@@ -53,6 +53,25 @@ def test_serve_rejects_bad_settings(tmp_path) -> None:
 
 
 @pytest.mark.shared
+def test_a_demo_without_db_leaves_no_store_behind(tmp_path, shared_data, monkeypatch) -> None:
+    import tempfile
+
+    made = []
+
+    def mkdtemp(prefix: str = "") -> str:
+        folder = tmp_path / f"{prefix}run"
+        folder.mkdir()
+        made.append(folder)
+        return str(folder)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    result = runner.invoke(app, ["demo", "--from", str(shared_data), "--get", "/api/v1/health"])
+    assert result.exit_code == 0, result.output
+    assert "a temporary store, deleted at exit" in _flat(result.output)
+    assert made and not made[0].exists()  # the store and its folder are gone
+
+
+@pytest.mark.shared
 def test_demo_loads_real_data_and_answers(tmp_path, shared_data) -> None:
     target = tmp_path / "demo.duckdb"
     arguments = ["demo", "--from", str(shared_data), "--db", str(target), "--get", "/api/v1/datasets"]

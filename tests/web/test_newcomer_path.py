@@ -39,3 +39,13 @@ def test_error_texts_hold_no_python_lists(tiny_app) -> None:
     ):
         message = client.get(path, params=params).json()["error"]["message"]
         assert not re.search(r"\[['\"]", message), message  # no ['XA11', ...]
+
+
+def test_a_page_without_matplotlib_says_how_to_get_its_charts(tiny_app, monkeypatch) -> None:
+    from clusterix.app import profile
+
+    page = TestClient(tiny_app, cookies={"fresh": "1"}).get("/regions/XA12")
+    assert page.status_code == 200 and 'id="charts-missing"' not in page.text and "<svg" in page.text
+    monkeypatch.setattr(profile, "charts_available", lambda: False)
+    page = TestClient(tiny_app, cookies={"fresh": "1"}).get("/regions/XA12")
+    assert 'id="charts-missing"' in page.text and "pip install 'clusterix[report]'" in page.text

@@ -202,3 +202,16 @@ def profile_from_table(
         clusters=clusters,
     )
     return profiler.profile(code, period=year)
+
+
+def charts_available() -> bool:
+    """Whether the profile charts can be drawn: matplotlib (the ``report`` extra) is installed.
+
+    Returns
+    -------
+    bool
+        ``False`` when ``pip install 'clusterix[report]'`` is needed for the charts.
+    """
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None

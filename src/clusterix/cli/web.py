@@ -7,6 +7,7 @@ Both take ``--get PATH`` to answer one request in-process and print it instead o
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -99,55 +100,57 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
         """Build a fresh store with real public data and serve the web app over it: with --from DIR the local
         copies (UK BRES employment, CORDIS H2020 participations), else the official files downloaded once and
         cached (Eurostat SBS employment by NUTS 2 region, CORDIS H2020 projects); NUTS regions and boundaries."""
-        from clusterix.app.demo import OnlineSources, load_demo, prepare_sources
+        from clusterix.app.demo import OnlineSources, prepare_sources
         from clusterix.storage import Store
 
         require("fastapi", "web", "The web app")
-        from clusterix.web.app import create_app
-        from clusterix.web.settings import WebSettings
 
         online = OnlineSources(
             **{name: url for name, url in (("eurostat_api", eurostat_url), ("cordis_url", cordis_url)) if url}
         )
         sources = prepare_sources(data_from, online_sources=online)  # downloads first: before any file is created
         path = db if db is not None else Path(tempfile.mkdtemp(prefix="clusterix-demo-")) / "demo.duckdb"
-        _err.print(f"demo store: {path}", highlight=False)
+        kept = "" if db is not None else " (a temporary store, deleted at exit; pass --db PATH to keep it)"
+        _err.print(f"demo store: {path}{kept}", highlight=False)
         store = Store.open(path)
         try:
-            report = load_demo(store, data_from, sources=sources)
-        except BaseException:
-            store.close()
-            raise
-        _err.print(
-            f"loaded {', '.join(report.datasets)}; {report.regions:,} NUTS regions, "
-            f"{report.organisations:,} organisations",
-            highlight=False,
-        )
-        for note in report.notes:
-            _err.print(note, highlight=False)
-        if admin is not None:
-            import secrets
-
-            from clusterix.tracking.accounts import create_user
-
-            password = secrets.token_urlsafe(12)
-            create_user(store, admin, password, role="admin", as_owner=True)
-            _err.print(f"administrator {admin} created; password (shown once): {password}", highlight=False)
-        resolved = WebSettings.resolve(settings, db=str(path), host=host, port=port, boundaries=report.boundaries)
-        web_app = create_app(resolved, store=store)
-        if get is not None:
-            try:
-                _get(web_app, get)
-            finally:
-                store.close()
-            return
-        web_app.state.caches.partners.start(store)  # the recommender fits in the background while the map is used
-        _err.print("fitting the partner recommender in the background (the Partners page says when it is ready)")
-        if resolved.precompute:
-            web_app.state.workspace.precompute.start()
-            _err.print("precomputing the region pages in the background (progress on /health)")
-        _out.print(f"http://{resolved.host}:{resolved.port}/", highlight=False)
-        try:
-            _serve(web_app, resolved.host, resolved.port)
+            _run_demo(store, path, data_from, sources, admin, settings, host, port, get)
         finally:
             store.close()
+            if db is None:  # the store of this run only: nothing left behind in the temporary folder
+                shutil.rmtree(path.parent, ignore_errors=True)
+
+
+def _run_demo(store, path: Path, data_from, sources, admin, settings, host, port, get) -> None:
+    """Load the demo data into ``store`` and serve it (or answer ``--get``); the caller closes the store."""
+    from clusterix.app.demo import load_demo
+    from clusterix.web.app import create_app
+    from clusterix.web.settings import WebSettings
+
+    report = load_demo(store, data_from, sources=sources)
+    _err.print(
+        f"loaded {', '.join(report.datasets)}; {report.regions:,} NUTS regions, {report.organisations:,} organisations",
+        highlight=False,
+    )
+    for note in report.notes:
+        _err.print(note, highlight=False)
+    if admin is not None:
+        import secrets
+
+        from clusterix.tracking.accounts import create_user
+
+        password = secrets.token_urlsafe(12)
+        create_user(store, admin, password, role="admin", as_owner=True)
+        _err.print(f"administrator {admin} created; password (shown once): {password}", highlight=False)
+    resolved = WebSettings.resolve(settings, db=str(path), host=host, port=port, boundaries=report.boundaries)
+    web_app = create_app(resolved, store=store)
+    if get is not None:
+        _get(web_app, get)
+        return
+    web_app.state.caches.partners.start(store)  # the recommender fits in the background while the map is used
+    _err.print("fitting the partner recommender in the background (the Partners page says when it is ready)")
+    if resolved.precompute:
+        web_app.state.workspace.precompute.start()
+        _err.print("precomputing the region pages in the background (progress on /health)")
+    _out.print(f"http://{resolved.host}:{resolved.port}/", highlight=False)
+    _serve(web_app, resolved.host, resolved.port)

@@ -141,7 +141,10 @@ async def _profile_values(
     )  # fmt: skip
     charts = _profile_charts(charts)
     query = _query(dataset=profile["dataset"], measure=measure, year=profile["period"])
-    return {"profile": profile, "peers": near.model_dump(), "charts": charts, "query": query}
+    return {
+        "profile": profile, "peers": near.model_dump(), "charts": charts, "query": query,
+        "charts_available": profile_cases.charts_available(),
+    }  # fmt: skip
 
 
 @router.get("/regions/{code}", response_class=HTMLResponse)
