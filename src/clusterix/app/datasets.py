@@ -279,7 +279,7 @@ class Analysis:
     def __init__(
         self, workspace: Workspace, dataset: str | None, measure: str | None, *, key: tuple[str, ...] = ()
     ) -> None:
-        from clusterix.profiling.profile import RegionProfiler
+        from clusterix.profiling.profile import RegionProfiler, small_activities
 
         #: names this dataset version (name, measure, import time): results computed from it are kept under it
         self.key = key
@@ -289,8 +289,17 @@ class Analysis:
         self.measure = table.measure
         self.region_version = table.region_version
         self.region_names, self.activity_names = names(workspace, table)
+        # activities too small to compare are left out of complexity and the lists, and named in the notes
+        self.small_activities, self.small_threshold = small_activities(table.frame)
+        frame = table.frame
+        self._small_totals: pd.Series | None = None
+        if self.small_activities:
+            small = frame["activity"].isin(self.small_activities)
+            # the regions' totals still count them: only the comparisons leave them out
+            self._small_totals = frame[small].groupby(["time", "region"])["value"].sum()
+            frame = frame[~small]
         self.profiler: RegionProfiler = RegionProfiler(
-            table.frame,
+            frame,
             time="time",
             region_names=self.region_names,
             activity_names=self.activity_names,
@@ -314,10 +323,16 @@ class Analysis:
 
         result = self.profiler.results[index]
         measures = region_measures(result.matrix)
-        return pd.DataFrame(
+        table = pd.DataFrame(
             {"diversity": result.diversity, "eci": result.eci, "coi": result.coi, **measures},
             index=pd.Index([str(r) for r in result.matrix.regions], name="region"),
         )
+        if self._small_totals is not None and "total" in table:
+            period = self.periods[index]
+            small = self._small_totals[self._small_totals.index.get_level_values("time").astype(str) == period]
+            extra = small.droplevel("time").groupby(level=0).sum().reindex(table.index, fill_value=0.0)
+            table["total"] = table["total"] + extra.to_numpy()  # the small activities count in the total
+        return table
 
 
 def analysis(workspace: Workspace, dataset: str | None, measure: str | None) -> Analysis:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from clusterix.app.datasets import analysis, dataset_for_region
+from clusterix.app.datasets import Analysis, analysis, dataset_for_region
 from clusterix.app.results import Profile
 from clusterix.errors import InvalidInputError
 
@@ -59,6 +59,8 @@ def region_profile(
         payload["dataset"] = found.dataset
         payload["measure"] = found.measure
         payload["periods"] = found.periods
+        if found.small_activities:
+            payload["notes"].append(_small_note(found))
         return Profile.model_validate(payload)
 
     # computed once per dataset version, region and period (precomputed by clusterix.app.precompute)
@@ -215,3 +217,16 @@ def charts_available() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("matplotlib") is not None
+
+
+def _small_note(found: Analysis) -> str:
+    """The note naming the activities left out for their size (docs/methods.md)."""
+    from clusterix.profiling.profile import MIN_ACTIVITY_SHARE
+
+    shown = [found.activity_names.get(str(code)) or str(code) for code in found.small_activities[:5]]
+    more = len(found.small_activities) - len(shown)
+    return (
+        f"Left out of complexity, relatedness and these lists for their size: {len(found.small_activities)} "
+        f"activities with less than {MIN_ACTIVITY_SHARE:.3%} of the dataset's total ({found.small_threshold:,.0f} "
+        f"{found.measure} over all regions and periods): {'; '.join(shown)}{f' and {more} more' if more > 0 else ''}."
+    )

@@ -20,7 +20,16 @@ from clusterix.indicators.pipeline import ComplexityOptions, ComplexityResult, r
 from clusterix.indicators.specialisation import rca
 from clusterix.tables import read_table, validate_long
 
-__all__ = ["QUADRANTS", "RegionProfiler", "profile"]
+__all__ = [
+    "CAVEAT_MIN_ACTIVITIES",
+    "CAVEAT_MIN_REGIONS",
+    "CAVEAT_MIN_TOTAL",
+    "MIN_ACTIVITY_SHARE",
+    "QUADRANTS",
+    "RegionProfiler",
+    "profile",
+    "small_activities",
+]
 
 # Balland et al. (2019): relatedness density (x) against complexity (y), split at the medians
 # of the activities the region does not yet have. Best first.
@@ -45,6 +54,54 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and not np.isfinite(value):
         return None
     return value
+
+
+#: A profile whose region total is below this gets a caution note (counts such as projects).
+CAVEAT_MIN_TOTAL = 100.0
+#: A region active in fewer activities than this gets a caution note.
+CAVEAT_MIN_ACTIVITIES = 5
+#: A comparison of fewer regions than this gets a caution note.
+CAVEAT_MIN_REGIONS = 10
+
+
+#: Activities below this share of a dataset's total are left out of complexity by the app layer.
+MIN_ACTIVITY_SHARE = 1e-5
+
+
+def small_activities(
+    frame: pd.DataFrame, *, activity: str = "activity", value: str = "value", share: float = MIN_ACTIVITY_SHARE
+) -> tuple[list[Any], float]:
+    """The activities too small to be compared: a total (over every region and period) below
+    ``share`` of the table's grand total, and that threshold in the table's unit.
+
+    A tiny national activity (a few hundred jobs in peat extraction in a country of 30
+    million) gets extreme location quotients and complexity from a handful of
+    establishments; left in, it shows up as an implausible diversification option.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table.
+    activity, value : str
+        Its columns.
+    share : float
+        The minimum share of the grand total, in [0, 1).
+
+    Returns
+    -------
+    tuple of (list, float)
+        The small activities, smallest first, and the threshold.
+
+    References
+    ----------
+    Balland, P.-A. et al. (2019). Smart specialization policy in the European Union:
+    relatedness, knowledge complexity and regional diversification. Regional Studies 53(9).
+    """
+    check_number(share, name="share", function="small_activities", low=0, high=1)
+    totals = frame.groupby(activity, sort=False)[value].sum()
+    threshold = float(share * totals.sum())
+    small = totals[totals < threshold].sort_values(kind="stable")
+    return list(small.index), threshold
 
 
 class RegionProfiler:
@@ -174,12 +231,41 @@ class RegionProfiler:
             "diversification_frame": frame,
             "trends": self._trends(region),
             "notes": [
+                *self._caveats(values, total, len(structure)),
+                f"Complexity is relative to this dataset: the ECI ranks the region {eci_rank} of the "
+                f"{len(structure)} regions of {len(activities)} activities compared here (period "
+                f"{self.periods[index]}). It is a standardised score (mean 0, standard deviation 1 across "
+                "those regions): positive means a more diverse structure of less ubiquitous activities than "
+                "the average region compared, negative a less diverse one. Another set of regions gives "
+                "other values.",
                 f"Specialisation: RCA >= {self.options.threshold:g}; activities below {self.min_value:g} "
                 "in the region are left out of specialisations and emerging activities.",
                 "Diversification options: activities the region lacks, by relatedness density and "
                 "complexity (PCI), split at the medians of those activities (Balland et al. 2019).",
             ],
         }
+
+    def _caveats(self, values: np.ndarray, total: float, regions: int) -> list[str]:
+        """Plain warnings for a profile built on few observations (see docs/methods.md)."""
+        caveats = []
+        active = int((values > 0).sum())
+        if total < CAVEAT_MIN_TOTAL:
+            caveats.append(
+                f"Caution: this profile rests on few observations (a total of {total:g} across "
+                f"{active} activities, below {CAVEAT_MIN_TOTAL:g}): one more or less counts a lot, and "
+                "specialisations and complexity may change strongly from one period to the next."
+            )
+        elif active < CAVEAT_MIN_ACTIVITIES:
+            caveats.append(
+                f"Caution: the region is active in only {active} activities (fewer than "
+                f"{CAVEAT_MIN_ACTIVITIES}); its diversity and complexity rest on very few of them."
+            )
+        if regions < CAVEAT_MIN_REGIONS:
+            caveats.append(
+                f"Caution: only {regions} regions are compared; complexity and relatedness need more "
+                f"(at least {CAVEAT_MIN_REGIONS}) to be stable."
+            )
+        return caveats
 
     def _name(self, activity: Any) -> Any:
         return self.activity_names.get(activity)
