@@ -293,6 +293,31 @@ def test_propose_form_uses_the_members_organisation(app_world) -> None:
     assert "Northern University" in page.text and "Other Co" in page.text
 
 
+def test_a_bad_id_in_the_propose_form_keeps_what_was_typed(app_world) -> None:
+    app, world = app_world
+    client, token = signed_in(app, world.bob)
+    answer = client.post(
+        "/partnerships",
+        data={"organisation_2": "NO-SUCH-ORG", "note": "Shared <lab> plans", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 422
+    assert 'id="propose-error"' in answer.text and "NO-SUCH-ORG" in answer.text
+    assert 'value="NO-SUCH-ORG"' in answer.text  # the partner id is still in the form
+    assert "Shared &lt;lab&gt; plans</textarea>" in answer.text  # and the description, escaped
+
+
+def test_a_recommendation_links_to_a_filled_in_proposal(app_world) -> None:
+    app, world = app_world
+    client, _ = signed_in(app, world.bob)
+    board = client.get("/partnerships", params={"partner": "D"})
+    assert board.status_code == 200 and 'name="organisation_2" required' in board.text
+    assert 'value="D"' in board.text
+    admin, _ = signed_in(app, world.admin)
+    board = admin.get("/partnerships", params={"partner": "D", "proposer": "A"})
+    assert 'id="propose-org-1" name="organisation_1" required maxlength="200" value="A"' in board.text
+
+
 def test_the_tracker_end_to_end(app_world) -> None:
     """One pass through sign-in, propose, advance, private notes and the growth figures."""
     app, world = app_world

@@ -315,10 +315,31 @@ def _checkbox(value: str | None) -> bool:
 
 @router.get("/partnerships", response_class=HTMLResponse, include_in_schema=False)
 def board_page(
-    request: Request, user: CurrentUser, organisation: OrganisationId = None, offset: Offset = 0
+    request: Request,
+    user: CurrentUser,
+    organisation: OrganisationId = None,
+    offset: Offset = 0,
+    partner: OrganisationId = None,
+    proposer: OrganisationId = None,
 ) -> HTMLResponse:
     """The tracker board: one column per status (the :data:`BOARD_PAGE` partnerships changed most
-    recently, links to older ones), a propose form for signed-in users."""
+    recently, links to older ones), a propose form for signed-in users, filled in with
+    ``partner`` (and, for admins, ``proposer``) when a recommendation links here."""
+    return _board(
+        request, user, organisation, offset, {"organisation_1": proposer or "", "organisation_2": partner or ""}
+    )
+
+
+def _board(
+    request: Request,
+    user: User | None,
+    organisation: str | None,
+    offset: int,
+    proposal: dict[str, str],
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     payload = _page(request, user, organisation=organisation, limit=BOARD_PAGE, offset=offset)
     columns: dict[str, list[dict[str, Any]]] = {status: [] for status in STATUSES}
     for item in payload["items"]:
@@ -333,9 +354,11 @@ def board_page(
         "growth": growth,
         "max_note_length": MAX_NOTE_LENGTH,
         "max_name_length": MAX_NAME_LENGTH,
+        "proposal": proposal,
+        "proposal_error": error,
         **_neighbours("/partnerships", organisation, payload["total"], BOARD_PAGE, offset),
     }
-    return _render(request, "partnerships.html", context)
+    return render(request, "partnerships.html", active="partnerships", status_code=status_code, **context)
 
 
 def _neighbours(path: str, organisation: str | None, total: int, size: int, offset: int) -> dict[str, str | None]:
@@ -383,10 +406,17 @@ def propose_form(
     """Propose from the board's form; members propose for their own organisation."""
     check_form_csrf(request, {"csrf_token": csrf_token})
     first = organisation_1.strip() or (user.organisation_id or "")
-    with library_errors():
-        created = partnership_cases.propose(
-            workspace(request), first, organisation_2.strip(), actor=user, note=note or None
-        )
+    try:
+        with library_errors():
+            created = partnership_cases.propose(
+                workspace(request), first, organisation_2.strip(), actor=user, note=note or None
+            )
+    except ApiError as error:
+        if error.status_code not in (404, 422):
+            raise
+        # the board again, with the message next to the form and what was typed still in it
+        proposal = {"organisation_1": organisation_1, "organisation_2": organisation_2, "note": note}
+        return _board(request, user, None, 0, proposal, error=str(error.detail), status_code=error.status_code)
     return RedirectResponse(f"/partnerships/{created['id']}", status_code=303)
 
 
