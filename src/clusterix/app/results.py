@@ -8,7 +8,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
-    "Activities", "Activity", "Complementarity", "Dataset", "Datasets", "FeatureCollection", "Health",
+    "Activities", "Activity", "Complementarity", "Dataset", "Datasets", "FeatureCollection", "Glossary",
+    "GlossaryEntry", "Health",
     "IndicatorValue", "Indicators", "NamedRegion", "Opportunity", "Organisation", "OrganisationDetail", "Page",
     "Pair", "Partner", "Partners", "Peer", "Peers", "Profile", "Project", "Region", "RegionDetail", "Side",
 ]  # fmt: skip
@@ -228,3 +229,18 @@ class Health(BaseModel):
     counts: dict[str, int]
     partners: dict[str, Any]
     precompute: dict[str, Any]
+
+
+class GlossaryEntry(BaseModel):
+    """One indicator of the glossary (:mod:`clusterix.app.glossary`)."""
+
+    key: str
+    name: str
+    plain: str
+    formula: str
+    reference: str
+    methods: str
+
+
+class Glossary(BaseModel):
+    items: list[GlossaryEntry]

@@ -17,6 +17,7 @@ NAV = (
     ("compare", "Compare", "/compare"),
     ("partners", "Partners", "/partners"),
     ("partnerships", "Partnerships", "/partnerships"),
+    ("glossary", "Glossary", "/glossary"),
 )
 
 

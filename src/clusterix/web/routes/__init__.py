@@ -6,12 +6,12 @@ module              routes
 ==================  ================================================================
 ``health``          ``GET /api/v1/health``
 ``regions``         ``/api/v1/regions``, ``/api/v1/regions/{code}``, ``/api/v1/indicators[/geojson]``
-``datasets``        ``/api/v1/datasets``, ``/api/v1/datasets/{name}/activities``
+``datasets``        ``/api/v1/datasets``, ``/api/v1/datasets/{name}/activities``, ``/api/v1/glossary``
 ``profiles``        ``/api/v1/regions/{code}/profile``, ``/peers``, ``/api/v1/complementarity``
 ``organisations``   ``/api/v1/organisations``, ``/{id}``, ``/{id}/partners``
 ``auth``            ``/api/v1/auth/...``, ``/api/v1/users``, ``/login``, ``/logout``, ``/account``
 ``partnerships``    ``/api/v1/partnerships/...`` and the ``/partnerships`` pages
-``pages``           the HTML pages: the map, regions, profiles, compare, partners
+``pages``           the HTML pages: the map, regions, profiles, compare, partners, glossary
 ==================  ================================================================
 """
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from clusterix.app import datasets as dataset_cases
-from clusterix.app.results import Activities, Datasets
+from clusterix.app import glossary as glossary_cases
+from clusterix.app.results import Activities, Datasets, Glossary
 from clusterix.app.workspace import Workspace
 from clusterix.web.errors import ERROR_RESPONSES
 from clusterix.web.params import DATASET_PATTERN, MeasureName
@@ -38,3 +39,8 @@ async def dataset_activities(
         request, ("activities", name, measure), dataset_cases.dataset_activities, workspace(request),
         dataset=name, measure=measure,
     )  # fmt: skip
+
+
+@router.get("/glossary", response_model=Glossary, summary="Every indicator in plain words, formula and reference")
+async def glossary() -> Glossary:
+    return Glossary.model_validate({"items": glossary_cases.glossary()})

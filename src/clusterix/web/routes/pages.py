@@ -18,6 +18,7 @@ from pydantic import AfterValidator
 
 from clusterix.app import complementarity as complementarity_cases
 from clusterix.app import datasets as dataset_cases
+from clusterix.app import glossary as glossary_cases
 from clusterix.app import partners as partner_cases
 from clusterix.app import peers as peer_cases
 from clusterix.app import profile as profile_cases
@@ -275,3 +276,9 @@ async def partners_results(
     """The ranked partners of ``org`` (polled by HTMX while the recommender fits)."""
     values = await _partner_values(request, org, kinds)
     return render(request, "_partner_results.html", org=org, kinds=kinds, **values)
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+async def glossary_page(request: Request) -> HTMLResponse:
+    """Every indicator in plain words, with its formula and reference."""
+    return render(request, "glossary.html", active="glossary", entries=glossary_cases.glossary())
