@@ -75,3 +75,13 @@ def test_nuts1_and_nuts3_regions_have_profiles_too(demo_client, code: str, name:
     profile = demo_client.get(f"/api/v1/regions/{code}/profile").json()
     assert profile["dataset"] == dataset and name in profile["name"]
     assert profile["specialisations"] and all(item["name"] for item in profile["specialisations"])
+
+
+def test_a_region_page_says_what_data_it_has_and_what_is_missing(demo_client) -> None:
+    austria = demo_client.get("/regions/AT12").text
+    assert 'data-dataset="h2020-sdg-nuts2"' in austria and "(research)" in austria
+    missing = austria.split('data-testid="missing-data">')[1].split("</p>")[0]
+    assert "No industry data" in missing and "clusterix fetch eurostat sbs_r_nuts06_r2" in missing
+    london = demo_client.get("/regions/UKI3").text
+    assert 'data-dataset="uk-bres-employment"' in london and 'data-dataset="h2020-sdg-nuts2"' in london
+    assert 'data-testid="missing-data"' not in london  # industry and research both there

@@ -24,7 +24,10 @@ __all__ = [
     "Analysis",
     "StoredTable",
     "analysis",
+    "INDUSTRY_COMMAND",
+    "RESEARCH_SOURCES",
     "dataset_activities",
+    "region_coverage",
     "fresh_table_counts",
     "table_counts",
     "dataset_for_region",
@@ -430,3 +433,51 @@ def fresh_table_counts(workspace: Workspace, *, max_age: float = 1.0) -> dict[st
     if counted is None or getattr(workspace.store.database, "data_writes", None) != counted[1]:
         return None  # a write through this process since: count again
     return counted[2] if time.monotonic() - counted[0] < max_age else None
+
+
+#: Sources of research data (projects, publications); every other observation source counts as industry.
+RESEARCH_SOURCES = ("eurito-nuts1", "eurito-nuts2", "eurito-nuts3", "cordis-h2020-counts")
+#: What to run when a region has no industry data (Eurostat SBS employment by NUTS 2 region and NACE division).
+INDUSTRY_COMMAND = (
+    "clusterix fetch eurostat sbs_r_nuts06_r2 --filter indic_sb=V16110, then clusterix ingest eurostat FILE "
+    "--nuts-version 2016 --activity-scheme nace_r2 (or run clusterix demo online, which does both)"
+)
+
+
+def region_coverage(workspace: Workspace, code: str) -> dict[str, Any]:
+    """What the store knows about region ``code``: the observation datasets that hold it, each
+    as industry or research data, and what is missing with the command that fetches it.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    code : str
+        The region.
+
+    Returns
+    -------
+    dict
+        ``datasets`` (``name, description, kind`` each, in import order) and ``missing``
+        (plain sentences, empty when industry and research data are both there).
+    """
+    covering = set(datasets_covering(workspace, code))
+    items = [
+        {
+            "name": item["name"],
+            "description": item.get("description"),
+            "kind": "research" if item.get("source") in RESEARCH_SOURCES else "industry",
+        }
+        for item in list_datasets(workspace)
+        if item["name"] in covering
+    ]
+    kinds = {item["kind"] for item in items}
+    missing = []
+    if "industry" not in kinds:
+        missing.append(f"No industry data (employment or firms by activity) covers {code}: {INDUSTRY_COMMAND}.")
+    if "research" not in kinds:
+        missing.append(
+            f"No research data covers {code}: load Nesta's EURITO tables with clusterix demo --from DIR "
+            "(H2020 projects by region and SDG) or import projects by region and field with clusterix ingest csv."
+        )
+    return {"datasets": items, "missing": missing}

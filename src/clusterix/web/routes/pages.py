@@ -142,9 +142,10 @@ async def _profile_values(
     )  # fmt: skip
     charts = _profile_charts(charts)
     query = _query(dataset=profile["dataset"], measure=measure, year=profile["period"])
+    coverage = await run_limited(request, dataset_cases.region_coverage, current, code)
     return {
         "profile": profile, "peers": near.model_dump(), "charts": charts, "query": query,
-        "charts_available": profile_cases.charts_available(),
+        "charts_available": profile_cases.charts_available(), "coverage": coverage,
     }  # fmt: skip
 
 
