@@ -15,7 +15,14 @@ from clusterix.errors import InvalidInputError
 if TYPE_CHECKING:
     from clusterix.app.workspace import Workspace
 
-__all__ = ["CLUSTER_DEFAULTS", "cluster_table", "profile_from_table", "region_profile"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "profile_export",
+    "CLUSTER_DEFAULTS",
+    "cluster_table",
+    "profile_from_table",
+    "region_profile",
+]
 
 #: The named default cluster mappings: ``--clusters NAME`` with ``--clusters-from DIR``.
 CLUSTER_DEFAULTS = ("uk-segments", "nace-segments", "us")
@@ -230,3 +237,76 @@ def _small_note(found: Analysis) -> str:
         f"activities with less than {MIN_ACTIVITY_SHARE:.3%} of the dataset's total ({found.small_threshold:,.0f} "
         f"{found.measure} over all regions and periods): {'; '.join(shown)}{f' and {more} more' if more > 0 else ''}."
     )
+
+
+#: The formats of :func:`profile_export` and their media types.
+EXPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+}
+_EXPORT_TABLES = ("specialisations", "research_specialisations", "clusters", "emerging", "diversification")
+
+
+def profile_export(
+    workspace: Workspace, code: str, *, format: str, dataset: str | None = None, measure: str | None = None,
+    year: str | None = None,
+) -> bytes:  # fmt: skip
+    """A region's profile as a file: ``csv`` (every list of the profile, one row per item, with
+    a ``table`` column), ``html`` (the self-contained report) or ``pdf`` (the printed report).
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    code : str
+        NUTS code, e.g. ``UKI3``.
+    format : {"csv", "html", "pdf"}
+        The file format.
+    dataset, measure, year : str, optional
+        As for :func:`region_profile`.
+
+    Returns
+    -------
+    bytes
+        The file (see :data:`EXPORT_FORMATS` for the media types); kept per dataset version.
+
+    Raises
+    ------
+    InvalidInputError
+        An unknown format, or ``html``/``pdf`` without the ``report`` extra
+        (``pip install 'clusterix[report]'``).
+    """
+    from clusterix._validation import check_option
+
+    check_option(format, tuple(EXPORT_FORMATS), name="format", function="profile_export")
+    profile = region_profile(workspace, code, dataset=dataset, measure=measure, year=year)
+    key = ("export", profile.dataset, profile.measure, profile.period, code, format, tuple(profile.notes))
+    return workspace.caches.results.get(key, lambda: _export(profile.model_dump(), format))  # type: ignore[no-any-return]
+
+
+def _export(payload: dict[str, Any], format: str) -> bytes:
+    if format == "csv":
+        frames = [pd.DataFrame(payload[name]).assign(table=name) for name in _EXPORT_TABLES if payload.get(name)]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"table": []})
+        frame.insert(0, "region", payload["region"])
+        frame.insert(1, "region_name", payload.get("name"))
+        frame.insert(2, "dataset", payload["dataset"])
+        frame.insert(3, "period", payload.get("period"))
+        columns = ["region", "region_name", "dataset", "period", "table"]
+        frame = frame[columns + [c for c in frame.columns if c not in columns]]
+        frame = frame.map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
+        return frame.to_csv(index=False).encode("utf-8")
+    from clusterix.extras import require
+
+    require("jinja2", "report", "A region report")
+    require("matplotlib", "report", "A region report")
+    from clusterix.profiling.report import render_html, render_pdf
+
+    if format == "html":
+        return render_html(payload).encode("utf-8")
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="clusterix-report-") as folder:
+        path = render_pdf(payload, Path(folder) / "report.pdf")
+        return path.read_bytes()

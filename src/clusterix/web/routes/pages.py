@@ -178,6 +178,32 @@ async def profile_fragment(
     return await cached_page(request, build)
 
 
+#: The export of an HTML report carries its CSS inline and runs no script: a policy of its own.
+_REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'"
+
+
+@router.get("/regions/{code}/export.{format}")
+async def profile_export(
+    request: Request,
+    code: Code,
+    format: Annotated[str, Path(pattern="^(csv|html|pdf)$")],
+    dataset: Dataset = None,
+    measure: Measure = None,
+    year: Year = None,
+) -> Response:
+    """The profile as a CSV table, an HTML report or a PDF report (a download)."""
+    code = code.upper()
+    body = await run_limited(
+        request, profile_cases.profile_export, workspace(request), code,
+        format=format, dataset=dataset, measure=measure, year=year,
+    )  # fmt: skip
+    name = f"clusterix-{code}-{dataset or 'profile'}.{format}"
+    headers = {"Content-Disposition": f'{"inline" if format == "html" else "attachment"}; filename="{name}"'}
+    if format == "html":
+        headers["Content-Security-Policy"] = _REPORT_POLICY
+    return Response(body, media_type=profile_cases.EXPORT_FORMATS[format], headers=headers)
+
+
 @router.get("/compare", response_class=HTMLResponse)
 async def compare_page(
     request: Request,
