@@ -13,7 +13,7 @@ def test_the_csv_export_holds_the_profile_s_lists(tiny_app) -> None:
     client = TestClient(tiny_app)
     answer = client.get("/regions/XA11/export.csv")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
-    assert 'attachment; filename="clusterix-XA11-profile.csv"' == answer.headers["content-disposition"]
+    assert answer.headers["content-disposition"] == 'attachment; filename="clusterix-XA11-profile.csv"'
     table = pd.read_csv(io.StringIO(answer.text))
     profile = client.get("/api/v1/regions/XA11/profile").json()
     assert set(table["region"]) == {"XA11"} and set(table["region_name"]) == {"Region 1"}

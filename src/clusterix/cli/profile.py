@@ -203,7 +203,9 @@ def register(app: typer.Typer, user_errors: Callable) -> None:
             for peer, row in peers.iterrows()
         ]
         payload = {"region": region_code, "metric": metric, "peers": records}
-        table = pd.DataFrame(records).assign(similar_on=lambda f: f["similar_on"].astype(str))
+        # no peer (an aspirational search for the region of the highest ECI) is an empty table, not a KeyError
+        table = pd.DataFrame(records, columns=["peer", "rank", "distance", "similar_on"])
+        table["similar_on"] = table["similar_on"].astype(str)
         _emit(payload, format, out, _tables_report(title, [("Peers, most similar first", table)]))
 
     @app.command("complementarity")
