@@ -85,3 +85,17 @@ def test_a_region_page_says_what_data_it_has_and_what_is_missing(demo_client) ->
     london = demo_client.get("/regions/UKI3").text
     assert 'data-dataset="uk-bres-employment"' in london and 'data-dataset="h2020-sdg-nuts2"' in london
     assert 'data-testid="missing-data"' not in london  # industry and research both there
+
+
+def test_every_dataset_that_holds_a_region_gives_its_profile(demo_client) -> None:
+    for code in ("UKI3", "AT12"):
+        answer = demo_client.get(f"/api/v1/regions/{code}/profiles")
+        assert answer.status_code == 200, answer.text
+        items = answer.json()["items"]
+        default = demo_client.get(f"/api/v1/regions/{code}/profile").json()
+        assert items[0]["dataset"] == default["dataset"]  # the one without dataset= comes first
+        datasets = [item["dataset"] for item in items]
+        assert len(datasets) == len(set(datasets)) >= 2 and "h2020-sdg-nuts2" in datasets
+        one = demo_client.get(f"/api/v1/regions/{code}/profile", params={"dataset": datasets[-1]}).json()
+        assert items[-1] == one  # the same profile as asked for one dataset
+    assert demo_client.get("/api/v1/regions/ZZ99/profiles").status_code == 404

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from clusterix.app.datasets import Analysis, analysis, dataset_for_region
-from clusterix.app.results import Profile
-from clusterix.errors import InvalidInputError
+from clusterix.app.results import Profile, Profiles
+from clusterix.errors import InvalidInputError, UnknownCodeError
 
 if TYPE_CHECKING:
     from clusterix.app.workspace import Workspace
@@ -22,6 +22,7 @@ __all__ = [
     "cluster_table",
     "profile_from_table",
     "region_profile",
+    "region_profiles",
 ]
 
 #: The named default cluster mappings: ``--clusters NAME`` with ``--clusters-from DIR``.
@@ -310,3 +311,36 @@ def _export(payload: dict[str, Any], format: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="clusterix-report-") as folder:
         path = render_pdf(payload, Path(folder) / "report.pdf")
         return path.read_bytes()
+
+
+def region_profiles(workspace: Workspace, code: str) -> Profiles:
+    """A region's profile from every observation dataset that holds it, in import order: its
+    industry and its research competences side by side.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    code : str
+        NUTS code, e.g. ``AT12``.
+
+    Returns
+    -------
+    Profiles
+        ``region`` and ``items``, one :class:`~clusterix.app.results.Profile` per dataset (its
+        only measure, its last period; a dataset with several measures is skipped, as it
+        needs a choice).
+
+    Raises
+    ------
+    UnknownCodeError
+        No dataset holds the region.
+    """
+    from clusterix.app.datasets import datasets_covering, list_datasets
+
+    covering = datasets_covering(workspace, code)
+    if not covering:
+        raise UnknownCodeError(f"No dataset of the store holds region {code!r}.")
+    single = {item["name"] for item in list_datasets(workspace) if len(item.get("measures") or []) <= 1}
+    items = [region_profile(workspace, code, dataset=name) for name in covering if name in single]
+    return Profiles.model_validate({"region": code, "items": [item.model_dump() for item in items]})

@@ -11,7 +11,7 @@ __all__ = [
     "Activities", "Activity", "Complementarity", "Dataset", "Datasets", "FeatureCollection", "Glossary",
     "GlossaryEntry", "Health",
     "IndicatorValue", "Indicators", "NamedRegion", "Opportunity", "Organisation", "OrganisationDetail", "Page",
-    "Pair", "Partner", "Partners", "Peer", "Peers", "Profile", "Project", "Region", "RegionDetail", "Side",
+    "Pair", "Partner", "Partners", "Peer", "Peers", "Profile", "Profiles", "Project", "Region", "RegionDetail", "Side",
 ]  # fmt: skip
 
 T = TypeVar("T")
@@ -116,6 +116,13 @@ class Profile(BaseModel):
     diversification_frame: dict[str, Any]
     trends: list[dict[str, Any]]
     notes: list[str]
+
+
+class Profiles(BaseModel):
+    """A region's profiles, one per dataset that holds it."""
+
+    region: str
+    items: list[Profile]
 
 
 class Peer(BaseModel):

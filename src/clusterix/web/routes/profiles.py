@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from clusterix.app import complementarity as complementarity_cases
 from clusterix.app import peers as peer_cases
 from clusterix.app import profile as profile_cases
-from clusterix.app.results import Complementarity, Peers, Profile
+from clusterix.app.results import Complementarity, Peers, Profile, Profiles
 from clusterix.web.errors import ERROR_RESPONSES
 from clusterix.web.params import DatasetName, MeasureName, RegionCode, RegionList, Year
 from clusterix.web.responses import cached_json, workspace
@@ -29,6 +29,13 @@ async def region_profile(
         request, ("profile", code, dataset, measure, year), profile_cases.region_profile, workspace(request),
         code, dataset=dataset, measure=measure, year=year,
     )  # fmt: skip
+
+
+@router.get(
+    "/regions/{code}/profiles", response_model=Profiles, summary="A region's profile from every dataset that holds it"
+)
+async def region_profiles(request: Request, code: RegionCode) -> Response:
+    return await cached_json(request, ("profiles", code), profile_cases.region_profiles, workspace(request), code)
 
 
 @router.get("/regions/{code}/peers", response_model=Peers, summary="Structurally similar regions")
