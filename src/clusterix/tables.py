@@ -225,14 +225,18 @@ def read_table(path: str | Path, *, encoding: str = "utf-8", sheet: str | int | 
     :class:`~clusterix.errors.InvalidInputError` (or :class:`~clusterix.errors.DataSourceError`)
     naming the file (:func:`open_table`).
     """
-    table = open_table(path, encoding=encoding, sheet=None if sheet == 0 else sheet)
+    return _read_frame(open_table(path, encoding=encoding, sheet=None if sheet == 0 else sheet))
+
+
+def _read_frame(table: TableFile) -> pd.DataFrame:
+    """The whole of a checked table file (:func:`open_table`) as a DataFrame."""
     try:
         if table.kind in ("csv", "tsv"):
             return pd.read_csv(
                 table.path,
                 sep="\t" if table.kind == "tsv" else ",",
                 dtype=str,
-                encoding=encoding,
+                encoding=table.encoding,
                 keep_default_na=False,
                 na_values=[""],
             )
@@ -337,8 +341,9 @@ def read_long_table(
     InvalidInputError
         The errors of :func:`read_table` and :func:`validate_long`, naming the file.
     """
-    kind = open_table(path, encoding=encoding, sheet=None if sheet == 0 else sheet).kind
-    frame = read_table(path, encoding=encoding, sheet=sheet)
+    table = open_table(path, encoding=encoding, sheet=None if sheet == 0 else sheet)
+    kind = table.kind
+    frame = _read_frame(table)  # the file is checked once
     first = 1 if kind == "parquet" else 2
     frame.index = pd.RangeIndex(first, first + len(frame))
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -186,3 +187,18 @@ def demo_client(demo) -> Iterator[TestClient]:
     app = create_app(web_settings(report.boundaries), store=store)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+def count_calls(monkeypatch, targets) -> Counter:
+    """Count the calls of each ``(owner, name)`` of ``targets`` (a module's function or a class's
+    method, wrapped for the test), by name."""
+    calls: Counter = Counter()
+    for owner, name in targets:
+        original = getattr(owner, name)
+
+        def wrapper(*args, _original=original, _name=name, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, wrapper)
+    return calls

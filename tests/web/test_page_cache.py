@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from clusterix.app import peers, profile
 from clusterix.web.app import create_app
 
-from .conftest import web_settings
+from .conftest import count_calls, web_settings
 from .test_caching import _import_firms
 
 
@@ -24,16 +24,7 @@ def app(tiny):
 
 @pytest.fixture
 def counted(monkeypatch) -> Counter:
-    calls: Counter = Counter()
-    for module, name in ((profile, "region_profile"), (profile, "profile_charts"), (peers, "region_peers")):
-        original = getattr(module, name)
-
-        def wrapper(*args, _original=original, _name=name, **kwargs):
-            calls[_name] += 1
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(module, name, wrapper)
-    return calls
+    return count_calls(monkeypatch, ((profile, "region_profile"), (profile, "profile_charts"), (peers, "region_peers")))
 
 
 def test_an_anonymous_page_is_rendered_once_per_store_version(app, tiny, counted, tmp_path) -> None:

@@ -16,7 +16,7 @@ from clusterix.app.precompute import PAGE_PEERS, page_items
 from clusterix.profiling import profile as profiler_module
 from clusterix.web.app import create_app
 
-from .conftest import EMPLOYMENT, web_settings
+from .conftest import EMPLOYMENT, count_calls, web_settings
 from .test_caching import _import_firms
 
 REGIONS = sorted(EMPLOYMENT["2018"])
@@ -33,20 +33,14 @@ def computed(monkeypatch) -> Counter:
     """Count what is computed: profiles, structural indicators (peers) and chart drawings."""
     from clusterix.profiling import report
 
-    calls: Counter = Counter()
-    for owner, name in (
-        (profiler_module.RegionProfiler, "profile"),
-        (profiler_module.RegionProfiler, "structural_indicators"),
-        (report, "_html_charts"),
-    ):
-        original = getattr(owner, name)
-
-        def wrapper(*args, _original=original, _name=name, **kwargs):
-            calls[_name] += 1
-            return _original(*args, **kwargs)
-
-        monkeypatch.setattr(owner, name, wrapper)
-    return calls
+    return count_calls(
+        monkeypatch,
+        (
+            (profiler_module.RegionProfiler, "profile"),
+            (profiler_module.RegionProfiler, "structural_indicators"),
+            (report, "_html_charts"),
+        ),
+    )
 
 
 def _wait(condition, seconds: float = 60.0) -> None:

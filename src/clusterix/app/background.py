@@ -98,11 +98,8 @@ class BackgroundFit:
             self.fitted_version = version  # not retried until the data change again
             self.refitting = False
             return
-        gc.unfreeze()  # the old model may go once it is replaced
-        self.recommender, self.fitted_version, self.fitted_at = model, version, time.time()
+        self._install(model, version)
         self.seconds, self.error = time.monotonic() - started, None
-        gc.collect()
-        gc.freeze()
         self.refitting = False
 
     def _fit(self, store: Store) -> None:
@@ -118,14 +115,19 @@ class BackgroundFit:
             self.error, self.status = f"unexpected error: {type(error).__name__}", "failed"
             _log.exception("Fitting the partner recommender failed")
             return
-        self.recommender, self.fitted_version, self.fitted_at = model, version, time.time()
-        # The fitted model is long-lived: move it (and everything loaded so far) out of the
-        # garbage collector's reach, or every full collection re-traverses it and stalls all
-        # requests (about 0.2 s on the demo data, a tail of the latencies under load).
-        gc.collect()
-        gc.freeze()
+        self._install(model, version)
         self.seconds = time.monotonic() - (self.started or time.monotonic())
         self.status = "ready"
+
+    def _install(self, model: Any, version: Any) -> None:
+        """Make ``model`` the one in use. It is long-lived: it (and everything loaded so far)
+        is moved out of the garbage collector's reach, or every full collection re-traverses it
+        and stalls all requests (about 0.2 s on the demo data, a tail of the latencies under
+        load); a model it replaces is released to the collector first."""
+        gc.unfreeze()
+        self.recommender, self.fitted_version, self.fitted_at = model, version, time.time()
+        gc.collect()
+        gc.freeze()
 
     def describe(self) -> dict[str, Any]:
         """``status, error, elapsed_seconds, fit_seconds, refitting, fitted_at``, for the health

@@ -31,6 +31,7 @@ __all__ = [
     "fresh_table_counts",
     "table_counts",
     "dataset_for_region",
+    "region_analysis",
     "datasets_covering",
     "dataset_record",
     "list_datasets",
@@ -98,6 +99,30 @@ def dataset_for_region(workspace: Workspace, code: str, dataset: str | None) -> 
         return dataset
     covering = datasets_covering(workspace, code)
     return covering[0] if covering else None
+
+
+def region_analysis(
+    workspace: Workspace, code: str, dataset: str | None, measure: str | None, year: str | None
+) -> tuple[Analysis, int]:
+    """The :class:`Analysis` a region's results come from (:func:`dataset_for_region`) and the
+    position of the period asked for (default: the last).
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The store and its caches.
+    code : str
+        The region.
+    dataset, measure, year : str, optional
+        Which data.
+
+    Returns
+    -------
+    tuple of (Analysis, int)
+        The analysis and the period's position in ``Analysis.periods``.
+    """
+    found = analysis(workspace, dataset_for_region(workspace, code, dataset), measure)
+    return found, found.period_index(year)
 
 
 def datasets_covering(workspace: Workspace, code: str) -> list[str]:

@@ -7,27 +7,21 @@ API (``indicator=eci``), so pages can link a figure to its explanation.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["GLOSSARY", "Entry", "glossary"]
+from clusterix.app.results import GlossaryEntry
+
+__all__ = ["GLOSSARY", "glossary"]
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One indicator: ``key`` (the API's name), ``name``, ``plain`` (what it says, in words),
-    ``formula`` (plain text), ``reference`` and ``methods`` (the section of docs/methods.md)."""
-
-    key: str
-    name: str
-    plain: str
-    formula: str
-    reference: str
-    methods: str
+def _entry(key: str, name: str, plain: str, formula: str, reference: str, methods: str) -> GlossaryEntry:
+    return GlossaryEntry(key=key, name=name, plain=plain, formula=formula, reference=reference, methods=methods)
 
 
+#: One entry per indicator: ``key`` (the API's name), ``name``, ``plain`` (what it says, in words),
+#: ``formula`` (plain text), ``reference`` and ``methods`` (the section of docs/methods.md).
 GLOSSARY = (
-    Entry(
+    _entry(
         "lq", "Location quotient (LQ), revealed comparative advantage (RCA)",
         "How much more of an activity a region has than the whole area compared: 2 means twice its share of "
         "the total, 1 the same share. A region is called specialised in an activity when its LQ is 1 or more.",
@@ -35,21 +29,21 @@ GLOSSARY = (
         "Balassa, B. (1965). Trade liberalisation and revealed comparative advantage. The Manchester School 33(2).",
         "1. Specialisation: Location quotient / revealed comparative advantage (RCA)",
     ),
-    Entry(
+    _entry(
         "diversity", "Diversity",
         "How many activities a region is specialised in (LQ of 1 or more).",
         "k_r,0 = sum over p of M_rp, where M_rp = 1 if RCA_rp >= 1",
         "Hidalgo, C. A. and Hausmann, R. (2009). The building blocks of economic complexity. PNAS 106(26).",
         "4. Complexity: Diversity and ubiquity",
     ),
-    Entry(
+    _entry(
         "ubiquity", "Ubiquity",
         "How many regions are specialised in an activity: a rare activity has a low ubiquity.",
         "k_p,0 = sum over r of M_rp",
         "Hidalgo, C. A. and Hausmann, R. (2009). The building blocks of economic complexity. PNAS 106(26).",
         "4. Complexity: Diversity and ubiquity",
     ),
-    Entry(
+    _entry(
         "eci", "Economic complexity index (ECI)",
         "How many and how rare the capabilities behind a region's specialisations are, compared with the other "
         "regions of the same dataset: a standardised score (mean 0, standard deviation 1 across those regions). "
@@ -61,7 +55,7 @@ GLOSSARY = (
         "Complexity. MIT Press.",
         "4. Complexity: ECI and PCI by the eigenvector",
     ),
-    Entry(
+    _entry(
         "pci", "Product (activity) complexity index (PCI)",
         "How complex an activity is: high when the regions specialised in it are few and diverse. Standardised "
         "like the ECI, within the activities compared.",
@@ -69,7 +63,7 @@ GLOSSARY = (
         "Hidalgo, C. A. and Hausmann, R. (2009), as above.",
         "4. Complexity: ECI and PCI by the eigenvector",
     ),
-    Entry(
+    _entry(
         "proximity", "Relatedness (proximity)",
         "How often regions specialised in one activity are also specialised in another: activities that go "
         "together need similar capabilities.",
@@ -78,7 +72,7 @@ GLOSSARY = (
         "the development of nations. Science 317(5837).",
         "3. Relatedness: Proximity (minimum conditional probability)",
     ),
-    Entry(
+    _entry(
         "density", "Relatedness density",
         "How much of what an activity needs a region already has: the share of the activity's related "
         "activities (weighted by relatedness) that the region is specialised in. The best-documented predictor "
@@ -88,7 +82,7 @@ GLOSSARY = (
         "European Union: relatedness, knowledge complexity and regional diversification. Regional Studies 53(9).",
         "3. Relatedness: Relatedness density",
     ),
-    Entry(
+    _entry(
         "coi", "Complexity outlook index (COI)",
         "How much complexity lies close to a region: the complexity of the activities it does not have yet, "
         "weighted by how related they are to what it has.",
@@ -96,7 +90,7 @@ GLOSSARY = (
         "Hausmann, R. et al. (2014). The Atlas of Economic Complexity. MIT Press.",
         "4. Complexity: Complexity outlook index (COI)",
     ),
-    Entry(
+    _entry(
         "cog", "Complexity outlook gain (COG)",
         "How much a region's outlook would improve if it entered an activity: strategic bets (high COG) "
         "against safe bets (high density).",
@@ -104,14 +98,14 @@ GLOSSARY = (
         "Hausmann, R. et al. (2014), as above.",
         "4. Complexity: Complexity outlook gain (COG)",
     ),
-    Entry(
+    _entry(
         "total", "Total",
         "The sum of the measure over the region's activities (jobs, firms, projects), as the dataset holds it.",
         "x_r. = sum over p of x_rp",
         "-",
         "1. Specialisation: Shares",
     ),
-    Entry(
+    _entry(
         "herfindahl", "Herfindahl concentration",
         "How concentrated a region's mix is: 1 when everything is in one activity, 1/n when it is spread evenly "
         "over n activities.",
@@ -120,7 +114,7 @@ GLOSSARY = (
         "Press.",
         "2. Concentration and variety: Herfindahl-Hirschman index",
     ),
-    Entry(
+    _entry(
         "entropy", "Entropy (bits)",
         "The variety of a region's mix: higher when more activities carry similar weight.",
         "H_r = - sum over p of s_rp log2 s_rp",
@@ -128,7 +122,7 @@ GLOSSARY = (
         "economic growth. Regional Studies 41(5).",
         "2. Concentration and variety: Shannon entropy",
     ),
-    Entry(
+    _entry(
         "hachman", "Hachman index",
         "How closely a region's mix resembles the mix of the whole area compared: 1 means identical, values "
         "towards 0 strong specialisation.",
@@ -136,14 +130,14 @@ GLOSSARY = (
         "Hachman, F. C. (1995). Economic Report to the Governor. State of Utah.",
         "1. Specialisation: Hachman index",
     ),
-    Entry(
+    _entry(
         "krugman", "Krugman specialisation",
         "How different a region's mix is from the mix of all regions: 0 the same structure, 2 nothing in common.",
         "K_r = sum over p of | s_rp - s_p |",
         "Krugman, P. (1991). Geography and Trade. MIT Press.",
         "1. Specialisation: Krugman specialisation index and Krugman dissimilarity",
     ),
-    Entry(
+    _entry(
         "specialisation_gini", "Specialisation Gini",
         "A Lorenz-curve Gini of the region's mix against the mix of all regions: 0 the same structure, towards "
         "1 specialised in few activities.",
@@ -151,7 +145,7 @@ GLOSSARY = (
         "Krugman (1991), as above; the EconGeo R package (Balland 2017).",
         "2. Concentration and variety: Locational Gini and Gini of specialisation",
     ),
-    Entry(
+    _entry(
         "stars", "Cluster stars",
         "Up to three stars for a cluster (a group of related industries) in a region: one for its size among "
         "regions, one for its specialisation (LQ), one for its focus (share of the region's employment).",
@@ -172,4 +166,4 @@ def glossary() -> list[dict[str, Any]]:
     list of dict
         ``key, name, plain, formula, reference, methods`` per indicator.
     """
-    return [asdict(entry) for entry in GLOSSARY]
+    return [entry.model_dump() for entry in GLOSSARY]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from clusterix.app._convert import plain
-from clusterix.app.datasets import Analysis, analysis, dataset_for_region
+from clusterix.app.datasets import Analysis, region_analysis
 from clusterix.app.results import Peers
 from clusterix.errors import InvalidInputError, UnknownCodeError
 
@@ -95,8 +95,7 @@ def region_peers(
     ----------
     Hausmann, R. et al. (2014). The Atlas of Economic Complexity. MIT Press.
     """
-    found = analysis(workspace, dataset_for_region(workspace, code, dataset), measure)
-    index = found.period_index(year)
+    found, index = region_analysis(workspace, code, dataset, measure, year)
     key = (*found.key, "peers", found.periods[index], code, k, metric, aspirational)
     return workspace.caches.results.get(  # type: ignore[no-any-return]
         key, lambda: _peers(found, index, code, k=k, metric=metric, aspirational=aspirational)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from clusterix.app.datasets import Analysis, analysis, dataset_for_region
+from clusterix.app.datasets import Analysis, region_analysis
 from clusterix.app.results import Profile, Profiles
 from clusterix.errors import InvalidInputError, UnknownCodeError
 
@@ -59,8 +59,7 @@ def region_profile(
     Ketels, C. and Protsiv, S. (2013). Methodology and findings report for a cluster mapping
     of related sectors. European Cluster Observatory.
     """
-    found = analysis(workspace, dataset_for_region(workspace, code, dataset), measure)
-    index = found.period_index(year)
+    found, index = region_analysis(workspace, code, dataset, measure, year)
 
     def build() -> Profile:
         payload = found.profiler.profile(code, period=found.profiler.periods[index])
@@ -101,8 +100,7 @@ def profile_charts(
         SVG markup by chart name; empty when matplotlib is not installed (the ``report``
         extra: ``pip install 'clusterix[report]'``).
     """
-    found = analysis(workspace, dataset_for_region(workspace, code, dataset), measure)
-    index = found.period_index(year)
+    found, index = region_analysis(workspace, code, dataset, measure, year)
     profile = region_profile(workspace, code, dataset=found.dataset, measure=found.measure, year=found.periods[index])
 
     def build() -> dict[str, str]:
@@ -281,8 +279,9 @@ def profile_export(
     from clusterix._validation import check_option
 
     check_option(format, tuple(EXPORT_FORMATS), name="format", function="profile_export")
-    profile = region_profile(workspace, code, dataset=dataset, measure=measure, year=year)
-    key = ("export", profile.dataset, profile.measure, profile.period, code, format, tuple(profile.notes))
+    found, index = region_analysis(workspace, code, dataset, measure, year)
+    profile = region_profile(workspace, code, dataset=found.dataset, measure=found.measure, year=found.periods[index])
+    key = (*found.key, "export", found.periods[index], code, format)  # per dataset version, like the profile
     return workspace.caches.results.get(key, lambda: _export(profile.model_dump(), format))  # type: ignore[no-any-return]
 
 

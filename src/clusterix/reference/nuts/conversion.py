@@ -385,8 +385,6 @@ def convert_versions(
     InvalidInputError
         A missing column or a bad ``to_version``.
     """
-    from clusterix.reference.nuts.regions import nuts_regions
-
     function = "convert_versions"
     check_option(to_version, (2016, 2021), name="to_version", function=function)
     for name, column in (("version", version), ("region", region), ("value", value)):
@@ -394,7 +392,8 @@ def convert_versions(
             raise parameter_error(
                 name, function, f"a column of the frame ({', '.join(map(str, frame.columns))})", column
             )
-    codes = {year: set(nuts_regions(year, source=source)["code"]) for year in (2013, 2016, 2021) if year <= to_version}
+    known = _reference(source, function).codes
+    codes = {year: known[year] for year in (2013, 2016, 2021) if year <= to_version}
     parts, left_out = [], 0
     versions = frame[version].astype(int)
     for year in sorted(versions.unique()):
